@@ -1,0 +1,51 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo   install what is missing, build, run the main job on embedded defaults
+#   make test   install what is missing, build with warnings as errors, run the suite
+#               (default preset, then the asan preset: ASan + UBSan)
+# Subsets: make test-unit | test-integration | test-e2e ; presets: make build PRESET=debug
+
+PRESET ?= default
+JOBS   ?= $(shell nproc)
+
+.PHONY: all bootstrap build demo test test-default test-asan test-tsan test-unit \
+        test-integration test-e2e format tidy clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh build/$(PRESET)
+
+test: bootstrap
+	@$(MAKE) --no-print-directory test-default
+	@$(MAKE) --no-print-directory test-asan
+
+test-default:
+	@$(MAKE) --no-print-directory build PRESET=default
+	@ctest --preset default
+
+test-asan:
+	@$(MAKE) --no-print-directory build PRESET=asan
+	@ctest --preset asan
+
+test-tsan:
+	@$(MAKE) --no-print-directory build PRESET=tsan
+	@ctest --preset tsan -L tsan
+
+test-unit test-integration test-e2e: build
+	@ctest --preset $(PRESET) -L $(subst test-,,$@)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+tidy: build
+	@git ls-files '*.cc' | grep -v '_test.cc' | xargs clang-tidy -p build/$(PRESET) --quiet
+
+clean:
+	@rm -rf build

@@ -1,0 +1,62 @@
+# PkiHelpers.cmake — the small set of rules every part's CMakeLists uses.
+#
+#   pki_cc_library(NAME n SRCS ... HDRS ... DEPS ... [INCLUDES ...] [HOST_ONLY])
+#   pki_cc_binary(NAME n SRCS ... DEPS ...)
+#   pki_cc_test(NAME n SRCS ... DEPS ... [LABELS unit|integration|e2e|slow ...])
+#
+# Every target gets the project's warning set (warnings are errors) and an
+# alias pki::<name>. Tests link GoogleTest and are discovered into CTest.
+include_guard(GLOBAL)
+
+function(pki_apply_warnings target)
+  target_compile_options(${target} PRIVATE ${PKI_WARNING_FLAGS})
+endfunction()
+
+function(pki_cc_library)
+  cmake_parse_arguments(L "HOST_ONLY;INTERFACE" "NAME" "SRCS;HDRS;DEPS;PRIVATE_DEPS;INCLUDES;DEFINES" ${ARGN})
+  if(L_INTERFACE OR NOT L_SRCS)
+    add_library(${L_NAME} INTERFACE)
+    target_include_directories(${L_NAME} INTERFACE ${L_INCLUDES})
+    target_link_libraries(${L_NAME} INTERFACE ${L_DEPS})
+    target_compile_definitions(${L_NAME} INTERFACE ${L_DEFINES})
+  else()
+    add_library(${L_NAME} STATIC ${L_SRCS} ${L_HDRS})
+    target_include_directories(${L_NAME} PUBLIC ${L_INCLUDES})
+    target_link_libraries(${L_NAME} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
+    target_compile_definitions(${L_NAME} PUBLIC ${L_DEFINES})
+    pki_apply_warnings(${L_NAME})
+  endif()
+  add_library(pki::${L_NAME} ALIAS ${L_NAME})
+endfunction()
+
+function(pki_cc_binary)
+  cmake_parse_arguments(B "" "NAME;OUTPUT_NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${B_NAME} ${B_SRCS})
+  target_link_libraries(${B_NAME} PRIVATE ${B_DEPS})
+  if(B_OUTPUT_NAME)
+    set_target_properties(${B_NAME} PROPERTIES OUTPUT_NAME ${B_OUTPUT_NAME})
+  endif()
+  set_target_properties(${B_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+  pki_apply_warnings(${B_NAME})
+endfunction()
+
+function(pki_cc_test)
+  if(NOT PKI_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;ENV" ${ARGN})
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  add_executable(${T_NAME} ${T_SRCS})
+  target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gmock GTest::gtest_main)
+  set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  pki_apply_warnings(${T_NAME})
+  gtest_discover_tests(${T_NAME}
+    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+               ENVIRONMENT "PKI_BIN_DIR=${PROJECT_BINARY_DIR}/bin;PKI_SOURCE_DIR=${PROJECT_SOURCE_DIR};${T_ENV}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
