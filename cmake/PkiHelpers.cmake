@@ -60,3 +60,20 @@ function(pki_cc_test)
                ENVIRONMENT "PKI_BIN_DIR=${PROJECT_BINARY_DIR}/bin;PKI_SOURCE_DIR=${PROJECT_SOURCE_DIR};${T_ENV}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# pki_add_subdirectories([DIR]) adds every direct subfolder of DIR (default:
+# the current source folder) that has a CMakeLists.txt, in name order, so a
+# new concept folder joins the build without editing its parent.
+function(pki_add_subdirectories)
+  set(_dir ${CMAKE_CURRENT_SOURCE_DIR})
+  if(ARGC GREATER 0)
+    set(_dir ${CMAKE_CURRENT_SOURCE_DIR}/${ARGV0})
+  endif()
+  file(GLOB _children LIST_DIRECTORIES true ${_dir}/*)
+  list(SORT _children)
+  foreach(_child ${_children})
+    if(IS_DIRECTORY ${_child} AND EXISTS ${_child}/CMakeLists.txt)
+      add_subdirectory(${_child})
+    endif()
+  endforeach()
+endfunction()

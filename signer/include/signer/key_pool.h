@@ -1,0 +1,90 @@
+// key_pool.h — what the signer's API layer needs from the HSM pool.
+//
+// The server (signer/src/server) talks only to this interface; the PKCS#11
+// pool (signer/src/pkcs11) implements it. A key is named by its configured
+// alias and version; where it lives (tokens, replicas, handles) stays behind
+// this line.
+#ifndef PKI_SIGNER_KEY_POOL_H_
+#define PKI_SIGNER_KEY_POOL_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status_or.h"
+
+namespace pki::signer {
+
+// Signature algorithms, as in proto/signer/v1/signer.proto's Algorithm.
+enum class SignAlgorithm : uint8_t {
+  kUnspecified = 0,
+  kEcdsaP256Sha256 = 1,
+  kEcdsaP384Sha384 = 2,
+  kRsaPkcs1Sha256 = 3,
+  kRsaPkcs1Sha384 = 4,
+  kRsaPkcs1Sha512 = 5,
+  kRsaPssSha256 = 6,
+  kRsaPssSha384 = 7,
+  kRsaPssSha512 = 8,
+  kEd25519 = 9,
+};
+
+// DigestLength returns the digest length |alg| signs (32/48/64), or 0 for a
+// pure scheme (Ed25519) that signs the message itself.
+size_t DigestLength(SignAlgorithm alg);
+// AlgorithmName returns a stable lower-case name ("ecdsa-p256-sha256").
+const char* AlgorithmName(SignAlgorithm alg);
+
+enum class KeyPurpose : uint8_t { kArtifactSigning = 1, kCertificateIssuance = 2 };
+
+enum class KeyHealth : uint8_t { kEnabled = 1, kDegraded = 2, kUnavailable = 3 };
+
+// What may be said about a key version: no secret, safe to log and return.
+struct KeyVersionInfo {
+  std::string key_name;
+  uint32_t version = 0;
+  KeyPurpose purpose = KeyPurpose::kArtifactSigning;
+  std::vector<SignAlgorithm> algorithms;  // what the key can do
+  std::string spki_der;                   // SubjectPublicKeyInfo
+  std::vector<std::string> chain_der;     // certificate first; empty if none configured
+  std::string key_id_hex;                 // CKA_ID of the key, for audit
+  int64_t not_after_unix = 0;             // from the certificate; 0 if none
+  KeyHealth health = KeyHealth::kEnabled;
+  uint32_t replicas_total = 0;
+  uint32_t replicas_healthy = 0;
+};
+
+struct SignResult {
+  std::string signature;  // DER ECDSA-Sig-Value for ECDSA; raw for RSA and Ed25519
+  uint32_t version = 0;   // the version that signed
+  std::string replica;    // which token served it (for the audit log only)
+};
+
+class KeyPool {
+ public:
+  virtual ~KeyPool() = default;
+
+  // Sign signs |input| with |version| (0: primary) of key |name|. |input| is
+  // a digest of DigestLength(alg) bytes, or the message for Ed25519.
+  // Errors: NOT_FOUND (no such key/version), INVALID_ARGUMENT (algorithm the
+  // key can't do, wrong digest length), UNAVAILABLE (no replica could serve:
+  // retry later), DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED (no session free in
+  // time). Messages never carry PKCS#11 return codes; those go to |out_detail|
+  // when it is non-null, for the audit log.
+  virtual StatusOr<SignResult> Sign(std::string_view name, uint32_t version, SignAlgorithm alg,
+                                    ByteSpan input, std::chrono::milliseconds deadline,
+                                    std::string* out_detail) = 0;
+
+  // Describe returns |version| (0: primary) of key |name|; NOT_FOUND if absent.
+  virtual StatusOr<KeyVersionInfo> Describe(std::string_view name, uint32_t version) = 0;
+
+  // List returns every configured key version, with current health.
+  virtual std::vector<KeyVersionInfo> List() = 0;
+};
+
+}  // namespace pki::signer
+
+#endif  // PKI_SIGNER_KEY_POOL_H_
