@@ -3,7 +3,13 @@
 // Storage holds small records named by a 32-bit key. Every Write is
 // power-fail-safe: after a power cut at any point the record reads back as
 // the old value or the new one, never a mix (implementations keep two slots
-// with a sequence number and a CRC, and read the newest valid one).
+// with a sequence number and a CRC, and read the newest valid one; see
+// hw/host/storage/include/hw/host/two_slot_storage.h for the slot layout).
+//
+// Record keys in use (one range per owner, so parts never collide):
+//   0x0100'0000..0x01FF'FFFF  custody (appliance/src/custody)
+//   0x0200'0000..0x02FF'FFFF  audit journal (appliance/src/journal)
+//   others                    free; claim a range here before using it.
 #ifndef PKI_HW_STORAGE_H_
 #define PKI_HW_STORAGE_H_
 
@@ -29,8 +35,8 @@ class Storage {
 
   // Write replaces record |key| with |data| atomically and durably (it has
   // reached the medium when this returns OK). INVALID_ARGUMENT if |data| is
-  // larger than MaxRecordSize(); UNAVAILABLE if the medium failed (the old
-  // value is then still readable).
+  // larger than MaxRecordSize(); UNAVAILABLE if the medium failed and
+  // RESOURCE_EXHAUSTED if it is full (the old value is then still readable).
   [[nodiscard]] virtual Status Write(uint32_t key, ByteSpan data) = 0;
 
   // Erase removes record |key| durably; OK if it did not exist.
