@@ -1,0 +1,247 @@
+#include "config/config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pki::signer {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/signer_config_test.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    for (const char* f : {"server.pem", "ca.pem", "crl.pem", "chain.pem", "module.so"}) Write(f, "x", 0644);
+    for (const char* f : {"server.key", "pin-a"}) Write(f, "x", 0600);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text, mode_t mode) {
+    const std::string p = dir_ + "/" + name;
+    std::ofstream(p) << text;
+    ::chmod(p.c_str(), mode);
+  }
+
+  static std::string Good() {
+    return R"(server:
+  listen: "127.0.0.1:0"
+  metrics_listen: "127.0.0.1:9464"
+  tls:
+    cert_file: server.pem
+    key_file: server.key
+    client_cas:
+      - ca_file: ca.pem
+        crl_file: crl.pem
+hsm:
+  modules: [module.so]
+  tokens:
+    - uri: "pkcs11:token=signer-a"
+      pin_file: pin-a
+  sessions_per_token: 2
+keys:
+  - name: release
+    purpose: artifact-signing
+    versions:
+      - version: 1
+        uris: ["pkcs11:token=signer-a;object=release-1;type=private"]
+      - version: 2
+        uris: ["pkcs11:token=signer-a;object=release-2;type=private",
+               "pkcs11:token=signer-b;object=release-2;type=private"]
+        chain_file: chain.pem
+    primary_version: 2
+  - name: issuing
+    purpose: certificate-issuance
+    versions:
+      - version: 1
+        uris: ["pkcs11:token=signer-a;id=%01%02;type=private"]
+policy:
+  clients:
+    - name: ci
+      uri_san: "spiffe://example.org/ci"
+      keys:
+        - key: release
+          rights: [sign, get-public-key]
+        - key: issuing
+          rights: [get-public-key]
+      rate_limit: {requests_per_second: 50, burst: 100}
+    - name: ra
+      subject: "CN=ra,O=Example"
+      keys: [{key: issuing, rights: [get-public-key]}]
+audit:
+  path: audit.log
+  rotate_bytes: 1048576
+)";
+  }
+
+  // Parse returns every problem with |yaml|; empty when it loads.
+  std::vector<std::string> Problems(const std::string& yaml) {
+    std::vector<std::string> errors;
+    auto cfg = ParseConfigText(yaml, dir_, &errors);
+    EXPECT_EQ(cfg.ok(), errors.empty());
+    return errors;
+  }
+
+  // ExpectOneProblem replaces |from| (must occur) by |to| in the good config
+  // and expects exactly one problem, containing |want|.
+  void ExpectProblem(const std::string& from, const std::string& to, const std::string& want) {
+    std::string yaml = Good();
+    const size_t at = yaml.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    yaml.replace(at, from.size(), to);
+    auto errors = Problems(yaml);
+    ASSERT_FALSE(errors.empty()) << "no error for " << to;
+    EXPECT_THAT(errors[0], HasSubstr(want)) << "all: " << ::testing::PrintToString(errors);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ConfigTest, GoodConfigFillsEverything) {
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(Good(), dir_, &errors);
+  ASSERT_TRUE(cfg.ok()) << ::testing::PrintToString(errors);
+  EXPECT_EQ(cfg->server.listen, "127.0.0.1:0");
+  EXPECT_EQ(cfg->server.cert_file, dir_ + "/server.pem");
+  ASSERT_EQ(cfg->server.client_cas.size(), 1u);
+  EXPECT_EQ(cfg->server.client_cas[0].crl_file, dir_ + "/crl.pem");
+  ASSERT_EQ(cfg->pool.keys.size(), 2u);
+  EXPECT_EQ(cfg->pool.keys[0].primary_version, 2u);
+  EXPECT_EQ(cfg->pool.keys[0].versions[1].replica_uris.size(), 2u);
+  EXPECT_EQ(cfg->pool.keys[0].versions[1].chain_file, dir_ + "/chain.pem");
+  EXPECT_EQ(cfg->pool.keys[1].purpose, KeyPurpose::kCertificateIssuance);
+  EXPECT_EQ(cfg->pool.keys[1].primary_version, 1u);  // the last version by default
+  EXPECT_EQ(cfg->pool.sessions_per_token, 2u);
+  EXPECT_EQ(cfg->pool.logins[0].pin_file, dir_ + "/pin-a");
+  ASSERT_EQ(cfg->policy.clients.size(), 2u);
+  EXPECT_EQ(cfg->policy.clients[0].kind, IdentityKind::kUriSan);
+  EXPECT_TRUE(cfg->policy.clients[0].keys[0].sign);
+  EXPECT_TRUE(cfg->policy.clients[0].keys[0].get_public_key);
+  EXPECT_FALSE(cfg->policy.clients[0].keys[1].sign);
+  EXPECT_DOUBLE_EQ(cfg->policy.clients[0].requests_per_second, 50);
+  EXPECT_EQ(cfg->policy.clients[0].burst, 100u);
+  EXPECT_EQ(cfg->policy.clients[1].kind, IdentityKind::kSubject);
+  EXPECT_EQ(cfg->audit.path, "audit.log");
+  EXPECT_EQ(cfg->audit.rotate_bytes, 1048576u);
+}
+
+TEST_F(ConfigTest, LoadConfigReadsAFileAndResolvesRelativeNames) {
+  Write("signerd.yaml", Good(), 0644);
+  auto cfg = LoadConfig(dir_ + "/signerd.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->server.key_file, dir_ + "/server.key");
+  auto missing = LoadConfig(dir_ + "/nope.yaml");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ConfigTest, BadUriNamesTheFieldPath) {
+  ExpectProblem("pkcs11:token=signer-b;object=release-2;type=private", "file:///etc/key",
+                "keys[0].versions[1].uris[1]: not a PKCS#11 URI");
+  ExpectProblem("pkcs11:token=signer-a;object=release-1;type=private",
+                "pkcs11:token=signer-a;object=release-1;type=private?pin-value=1234",
+                "keys[0].versions[0].uris[0]: not a PKCS#11 URI (query attributes are refused");
+  ExpectProblem("pkcs11:token=signer-a;object=release-1;type=private",
+                "pkcs11:token=signer-a;object=release-1;colour=red;type=private",
+                "keys[0].versions[0].uris[0]: not a PKCS#11 URI (unknown attribute 'colour')");
+  ExpectProblem("id=%01%02", "id=%0G", "keys[1].versions[0].uris[0]: not a PKCS#11 URI (bad %-escape)");
+  ExpectProblem("object=release-1;type=private", "object=release-1",
+                "keys[0].versions[0].uris[0]: must select a private key");
+  ExpectProblem("uri: \"pkcs11:token=signer-a\"", "uri: \"pkcs11:token=signer-a;object=x\"",
+                "hsm.tokens[0].uri: must name a token only");
+}
+
+TEST_F(ConfigTest, UnknownKeysAreErrors) {
+  ExpectProblem("  sessions_per_token: 2", "  sessions_per_tokens: 2", "hsm.sessions_per_tokens: unknown field");
+  ExpectProblem("audit:\n", "auditing: {}\naudit:\n", "auditing: unknown field");
+  ExpectProblem("        chain_file: chain.pem", "        chain_file: chain.pem\n        colour: red",
+                "keys[0].versions[1].colour: unknown field");
+  ExpectProblem("      rate_limit: {requests_per_second: 50, burst: 100}",
+                "      rate_limit: {requests_per_second: 50, burst: 100, period: 3}",
+                "policy.clients[0].rate_limit.period: unknown field");
+}
+
+TEST_F(ConfigTest, EachBadFieldIsNamed) {
+  ExpectProblem("listen: \"127.0.0.1:0\"", "listen: \"nowhere\"", "server.listen: must be host:port");
+  ExpectProblem("metrics_listen: \"127.0.0.1:9464\"", "metrics_listen: \"0.0.0.0:9464\"",
+                "server.metrics_listen: must be a loopback");
+  ExpectProblem("cert_file: server.pem", "cert_file: missing.pem", "server.tls.cert_file: file not found");
+  ExpectProblem("ca_file: ca.pem", "ca_file: [a]", "server.tls.client_cas[0].ca_file: must be a string");
+  ExpectProblem("modules: [module.so]", "modules: []", "hsm.modules: must not be empty");
+  ExpectProblem("sessions_per_token: 2", "sessions_per_token: -2", "hsm.sessions_per_token: must be an unsigned integer");
+  ExpectProblem("sessions_per_token: 2", "sessions_per_token: 0", "hsm.sessions_per_token: must be between 1 and 1024");
+  ExpectProblem("purpose: artifact-signing", "purpose: signing",
+                "keys[0].purpose: must be artifact-signing or certificate-issuance");
+  ExpectProblem("  - name: issuing", "  - name: release", "keys[1].name: duplicate key name 'release'");
+  ExpectProblem("      - version: 2", "      - version: 1", "keys[0].versions[1].version: duplicate version 1");
+  ExpectProblem("primary_version: 2", "primary_version: 7", "keys[0].primary_version: no such version");
+  ExpectProblem("key: release", "key: nothing", "policy.clients[0].keys[0].key: no key named 'nothing'");
+  ExpectProblem("rights: [sign, get-public-key]", "rights: [sign, delete]",
+                "policy.clients[0].keys[0].rights[1]: unknown right");
+  ExpectProblem("rights: [get-public-key]}]", "rights: [sign]}]",
+                "policy.clients[1].keys[0].rights[0]: 'sign' is not allowed on certificate-issuance key");
+  ExpectProblem("      subject: \"CN=ra,O=Example\"", "      uri_san: \"spiffe://example.org/ci\"",
+                "policy.clients[1]: identity 'spiffe://example.org/ci' already used");
+  ExpectProblem("      subject: \"CN=ra,O=Example\"", "      subject: x\n      dns_san: y",
+                "policy.clients[1]: needs exactly one of uri_san, dns_san, subject");
+  ExpectProblem("requests_per_second: 50", "requests_per_second: fast",
+                "policy.clients[0].rate_limit.requests_per_second: must be a number");
+  ExpectProblem("rotate_bytes: 1048576", "rotate_bytes: 10", "audit.rotate_bytes: must be between");
+  ExpectProblem("path: audit.log", "path: /nonexistent-dir/audit.log", "audit.path: folder does not exist");
+}
+
+TEST_F(ConfigTest, SecretFilesMustBePrivate) {
+  Write("pin-a", "1234", 0644);
+  auto errors = Problems(Good());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("hsm.tokens[0].pin_file: file is accessible by group or others"));
+  EXPECT_THAT(errors[0], ::testing::Not(HasSubstr("1234")));
+}
+
+TEST_F(ConfigTest, EveryProblemIsReportedAndFirstIsInTheStatus) {
+  std::string yaml = Good();
+  yaml.replace(yaml.find("sessions_per_token: 2"), 21, "sessions_per_token: x");
+  yaml.replace(yaml.find("purpose: artifact-signing"), 25, "purpose: y");
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(yaml, dir_, &errors);
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(errors.size(), 2u);
+  EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(cfg.status().message()), HasSubstr("hsm.sessions_per_token"));
+  EXPECT_THAT(std::string(cfg.status().message()), HasSubstr("(+1 more)"));
+}
+
+TEST_F(ConfigTest, MalformedYamlAndMissingSections) {
+  auto errors = Problems("server: [unclosed");
+  ASSERT_FALSE(errors.empty());
+  EXPECT_THAT(errors[0], HasSubstr("YAML"));
+  errors = Problems("{}");
+  EXPECT_THAT(::testing::PrintToString(errors), HasSubstr("server: required"));
+  EXPECT_THAT(::testing::PrintToString(errors), HasSubstr("keys: required"));
+  EXPECT_THAT(::testing::PrintToString(errors), HasSubstr("audit: required"));
+  errors = Problems("- a list");
+  EXPECT_THAT(errors[0], HasSubstr("must be a mapping"));
+}
+
+TEST(Pkcs11UriTest, Rfc7512Examples) {
+  std::string why;
+  EXPECT_TRUE(IsPkcs11Uri("pkcs11:object=my-pubkey;type=public", &why));
+  EXPECT_TRUE(IsPkcs11Uri("pkcs11:token=The%20Software%20PKCS%2311%20Softtoken;manufacturer=Snake%20Oil,%20Inc.;model=1.0;object=my-certificate;type=cert;id=%69%95%3E%5C%F4%BE%2D%DA%CE%9B%D8%95%BC%E8%3A%44;serial=", &why)) << why;
+  EXPECT_FALSE(IsPkcs11Uri("pkcs11:", &why));
+  EXPECT_FALSE(IsPkcs11Uri("pkcs11:token=a;token=b", &why));
+  EXPECT_THAT(why, HasSubstr("repeated"));
+  EXPECT_FALSE(IsPkcs11Uri("pkcs11:type=weird", &why));
+  EXPECT_FALSE(IsPkcs11Uri("pkcs11:object=a%2", &why));
+}
+
+}  // namespace
+}  // namespace pki::signer
