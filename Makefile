@@ -1,13 +1,14 @@
 # The two commands a newcomer needs (see README.md):
 #   make demo   install what is missing, build, run the main job on embedded defaults
 #   make test   install what is missing, build with warnings as errors, run the suite
-#               (default preset, then the asan preset: ASan + UBSan)
+#               (default preset, then the asan preset: ASan + UBSan, then short
+#               libFuzzer runs of every fuzz target: the fuzz preset, clang-14)
 # Subsets: make test-unit | test-integration | test-e2e ; presets: make build PRESET=debug
 
 PRESET ?= default
 JOBS   ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo test test-default test-asan test-tsan test-unit \
+.PHONY: all bootstrap build demo test test-default test-asan test-fuzz test-tsan test-unit \
         test-integration test-e2e format tidy clean
 
 all: build
@@ -25,6 +26,7 @@ demo: build
 test: bootstrap
 	@$(MAKE) --no-print-directory test-default
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-default:
 	@$(MAKE) --no-print-directory build PRESET=default
@@ -33,6 +35,11 @@ test-default:
 test-asan:
 	@$(MAKE) --no-print-directory build PRESET=asan
 	@ctest --preset asan
+
+test-fuzz:
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@ctest --preset fuzz
 
 test-tsan:
 	@$(MAKE) --no-print-directory build PRESET=tsan

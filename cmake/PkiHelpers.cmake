@@ -77,3 +77,41 @@ function(pki_add_subdirectories)
     endif()
   endforeach()
 endfunction()
+
+# pki_fuzz_target(NAME n SRCS ... DEPS ... CORPUS dir [RUNS n])
+#
+# SRCS define LLVMFuzzerTestOneInput. With PKI_FUZZ (the `fuzz` preset,
+# clang + libFuzzer + ASan/UBSan) it builds a real fuzzer and a CTest entry
+# that fuzzes for a short, bounded run starting from the checked-in corpus.
+# Without it (gcc presets) it builds a replay driver that feeds every corpus
+# file to the same function, so the seeds are regression tests everywhere.
+function(pki_fuzz_target)
+  if(NOT PKI_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(F "" "NAME;CORPUS;RUNS" "SRCS;DEPS" ${ARGN})
+  if(NOT F_RUNS)
+    set(F_RUNS 20000)
+  endif()
+  if(PKI_FUZZ)
+    add_executable(${F_NAME} ${F_SRCS})
+    target_link_libraries(${F_NAME} PRIVATE ${F_DEPS})
+    target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
+    set_target_properties(${F_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+    pki_apply_warnings(${F_NAME})
+    add_dependencies(fuzz_targets ${F_NAME})
+    # Work on a copy: libFuzzer adds what it finds to the first corpus folder.
+    set(_work ${PROJECT_BINARY_DIR}/fuzz/${F_NAME}.corpus)
+    add_test(NAME fuzz.${F_NAME}
+      COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
+              sh -c "mkdir -p '${_work}' && $<TARGET_FILE:${F_NAME}> -runs=${F_RUNS} -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 '${_work}' '${F_CORPUS}'")
+    set_tests_properties(fuzz.${F_NAME} PROPERTIES LABELS "fuzz" TIMEOUT 300)
+  else()
+    add_executable(${F_NAME}_replay ${F_SRCS} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cc)
+    target_link_libraries(${F_NAME}_replay PRIVATE ${F_DEPS})
+    set_target_properties(${F_NAME}_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+    pki_apply_warnings(${F_NAME}_replay)
+    add_test(NAME fuzz_replay.${F_NAME} COMMAND ${F_NAME}_replay ${F_CORPUS})
+    set_tests_properties(fuzz_replay.${F_NAME} PROPERTIES LABELS "unit;fuzz-replay" TIMEOUT 120)
+  endif()
+endfunction()
