@@ -1,0 +1,66 @@
+// ca_certificate.h — a parsed CA certificate (the root, an old root in a
+// rollover) with what issuing under it needs: subject Name DER, SKI, validity,
+// SPKI and key algorithm. Plain data in fixed arrays (no pool use after Parse).
+#ifndef PKI_APPLIANCE_CA_CA_CERTIFICATE_H_
+#define PKI_APPLIANCE_CA_CA_CERTIFICATE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "base/bytes.h"
+#include "base/status_or.h"
+#include "crypto/keypair.h"
+
+namespace pki::appliance::ca {
+
+inline constexpr size_t kMaxNameDer = 512;
+inline constexpr size_t kMaxKeyIdSize = 32;
+inline constexpr size_t kMaxCertificateDer = 4096;
+
+class CaCertificate final {
+ public:
+  // Parse reads a DER certificate (borrowed for the call) that must be a v3
+  // CA certificate of ours: BasicConstraints CA=true, KeyUsage with
+  // keyCertSign, a SubjectKeyIdentifier, a key of a supported algorithm.
+  // INVALID_ARGUMENT naming what is wrong. Its signature is NOT checked here
+  // (see VerifySelfSigned).
+  static StatusOr<CaCertificate> Parse(ByteSpan der);
+
+  // VerifySelfSigned checks that the certificate is self-issued and that its
+  // signature verifies with its own key (mbedtls_x509_crt_verify skips this
+  // for trust anchors). PERMISSION_DENIED if it does not verify.
+  [[nodiscard]] Status VerifySelfSigned() const;
+
+  // MatchesKey is OK if |key|'s public half is this certificate's key;
+  // FAILED_PRECONDITION "key does not match certificate" otherwise.
+  [[nodiscard]] Status MatchesKey(const crypto::KeyPair& key) const;
+
+  // Views borrow this object.
+  ByteSpan der() const { return ByteSpan(der_.data(), der_size_); }
+  ByteSpan subject_der() const { return ByteSpan(subject_.data(), subject_size_); }
+  ByteSpan issuer_der() const { return ByteSpan(issuer_.data(), issuer_size_); }
+  ByteSpan spki_der() const { return ByteSpan(spki_.data(), spki_size_); }
+  ByteSpan subject_key_id() const { return ByteSpan(ski_.data(), ski_size_); }
+  int64_t not_before() const { return not_before_; }
+  int64_t not_after() const { return not_after_; }
+  crypto::KeyAlgorithm key_algorithm() const { return key_alg_; }
+  // path_len is the BasicConstraints pathLenConstraint, or -1 if absent.
+  int path_len() const { return path_len_; }
+
+ private:
+  CaCertificate() = default;
+  std::array<uint8_t, kMaxCertificateDer> der_{};
+  std::array<uint8_t, kMaxNameDer> subject_{};
+  std::array<uint8_t, kMaxNameDer> issuer_{};
+  std::array<uint8_t, crypto::kMaxSpkiDer> spki_{};
+  std::array<uint8_t, kMaxKeyIdSize> ski_{};
+  size_t der_size_ = 0, subject_size_ = 0, issuer_size_ = 0, spki_size_ = 0, ski_size_ = 0;
+  int64_t not_before_ = 0, not_after_ = 0;
+  crypto::KeyAlgorithm key_alg_ = crypto::KeyAlgorithm::kEcP384;
+  int path_len_ = -1;
+};
+
+}  // namespace pki::appliance::ca
+
+#endif  // PKI_APPLIANCE_CA_CA_CERTIFICATE_H_
