@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace pki::custody::gf256 {
+namespace pki::appliance::custody::gf256 {
 
 // Add returns a + b (= a - b = a XOR b).
 constexpr uint8_t Add(uint8_t a, uint8_t b) { return static_cast<uint8_t>(a ^ b); }
@@ -42,6 +42,6 @@ constexpr uint8_t Inv(uint8_t a) {
 // Div returns a / b; b must be non-zero (see Inv).
 constexpr uint8_t Div(uint8_t a, uint8_t b) { return Mul(a, Inv(b)); }
 
-}  // namespace pki::custody::gf256
+}  // namespace pki::appliance::custody::gf256
 
 #endif  // PKI_APPLIANCE_CUSTODY_GF256_H_

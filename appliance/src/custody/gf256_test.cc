@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pki::custody::gf256 {
+namespace pki::appliance::custody::gf256 {
 namespace {
 
 // Reference multiply: schoolbook polynomial product, then reduction by 0x11b,
@@ -63,4 +63,4 @@ TEST(Gf256, EveryNonZeroElementHasItsInverse) {
 }
 
 }  // namespace
-}  // namespace pki::custody::gf256
+}  // namespace pki::appliance::custody::gf256

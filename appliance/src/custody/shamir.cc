@@ -2,7 +2,7 @@
 
 #include "custody/gf256.h"
 
-namespace pki::custody {
+namespace pki::appliance::custody {
 
 Status CheckSplitParameters(size_t threshold, size_t count) {
   if (threshold < kMinThreshold) {
@@ -82,4 +82,4 @@ Status ShamirCombine(ShareValue* out_secret, std::span<const ShamirShare* const>
   return out_secret->Assign(ByteSpan(acc, kSecretSize));
 }
 
-}  // namespace pki::custody
+}  // namespace pki::appliance::custody

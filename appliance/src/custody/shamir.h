@@ -18,7 +18,7 @@
 #include "base/secret.h"
 #include "base/status.h"
 
-namespace pki::custody {
+namespace pki::appliance::custody {
 
 inline constexpr size_t kSecretSize = 32;  // the KEK
 inline constexpr size_t kMaxShares = 16;
@@ -57,6 +57,6 @@ Status ShamirSplit(std::span<ShamirShare> out_shares, const ShareValue& secret,
 // result against the split's commitment.
 Status ShamirCombine(ShareValue* out_secret, std::span<const ShamirShare* const> shares);
 
-}  // namespace pki::custody
+}  // namespace pki::appliance::custody
 
 #endif  // PKI_APPLIANCE_CUSTODY_SHAMIR_H_

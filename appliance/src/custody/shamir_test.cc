@@ -8,7 +8,7 @@
 #include <set>
 #include <vector>
 
-namespace pki::custody {
+namespace pki::appliance::custody {
 namespace {
 
 const SecretAccess kAccess = SecretAccess::Grant();
@@ -137,4 +137,4 @@ TEST(Shamir, CombineRejectsRepeatedOrZeroIndex) {
 }
 
 }  // namespace
-}  // namespace pki::custody
+}  // namespace pki::appliance::custody
