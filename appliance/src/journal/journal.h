@@ -35,8 +35,8 @@ inline constexpr uint32_t kMaxCapacity = 0x00FFFE00u;  // keeps ring keys in ran
 struct JournalConfig {
   // Records the ring holds before an export must be acknowledged.
   uint32_t capacity = 1024;
-  // A signed checkpoint is appended after this many records (0: only when
-  // Checkpoint() is called).
+  // A signed checkpoint is appended after every this many ordinary records
+  // (0: only when Checkpoint() is called).
   uint32_t checkpoint_interval = 64;
 };
 
