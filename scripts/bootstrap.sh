@@ -23,7 +23,8 @@ PACKAGES=(
   # tests, fuzzing, sanitizers
   libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev tmux
   # emulated hardware
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm qemu-user qemu-user-static
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev libstdc++-arm-none-eabi-newlib
+  qemu-system-arm qemu-user qemu-user-static
   crossbuild-essential-arm64
 )
 
