@@ -201,6 +201,11 @@ Status AuditLog::WriteBatch(std::deque<Pending*>& batch) {
   return OkStatus();
 }
 
+bool AuditLog::Healthy() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failed_.ok() && !stop_;
+}
+
 std::string AuditLog::HeadHash() const {
   std::lock_guard<std::mutex> lock(mu_);
   return HexOf(head_);

@@ -60,6 +60,9 @@ class AuditLog final {
   // (then, and after any earlier failure, nothing more is accepted).
   StatusOr<std::string> Append(const AuditRecord& record);
 
+  // Healthy is false once a write or sync has failed (nothing more is accepted).
+  bool Healthy() const;
+
   // Hex SHA-256 of the last durable record (the chain head), for anchoring.
   std::string HeadHash() const;
   uint64_t LastSeq() const;

@@ -1,0 +1,302 @@
+#include "server/service.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <map>
+
+#include "base/crc32.h"
+#include "common/pem.h"
+#include "policy/peer_identity.h"
+#include "server/convert.h"
+
+namespace pki::signer {
+
+struct SignerService::Caller {
+  std::shared_ptr<const Policy> policy;  // the policy this request is decided under
+  const ClientPolicy* client = nullptr;  // points into *policy
+  std::string label;                     // for the audit log
+};
+
+namespace {
+
+std::string Sha256Hex(std::string_view data) {
+  uint8_t h[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), h);
+  return HexOf(std::string_view(reinterpret_cast<const char*>(h), sizeof(h)));
+}
+
+ApiError Ok() { return ApiError{OkStatus(), "", std::chrono::milliseconds(0)}; }
+
+// A PERMISSION_DENIED from the policy carries its own reason.
+ApiError FromPolicy(const Status& s) {
+  if (s.code() == StatusCode::kNotFound) return MakeError(NotFoundError(kKeyNotFoundMessage), "KEY_NOT_FOUND");
+  if (s.code() == StatusCode::kPermissionDenied) {
+    const bool purpose = s.message().find("certificate-issuance") != std::string_view::npos;
+    return MakeError(s, purpose ? "KEY_PURPOSE_MISMATCH" : "OPERATION_NOT_PERMITTED");
+  }
+  return MakeError(s);
+}
+
+}  // namespace
+
+SignerService::SignerService(ServiceDeps deps) : deps_(std::move(deps)) {
+  PKI_CHECK(deps_.pool != nullptr && deps_.audit != nullptr && deps_.policy != nullptr);
+}
+
+void SignerService::SetCrls(std::shared_ptr<const CrlSet> crls) {
+  std::lock_guard<std::mutex> lock(crl_mu_);
+  deps_.crls = std::move(crls);
+}
+
+ApiError SignerService::Authenticate(grpc::ServerContext& ctx, Caller& out) {
+  out.policy = deps_.policy->Get();
+  std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+    out.label = "(unauthenticated)";
+    return MakeError(Status(StatusCode::kUnauthenticated, "client certificate required"),
+                     "CLIENT_CERT_REQUIRED");
+  }
+  const auto pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.empty()) {
+    out.label = "(no certificate)";
+    return MakeError(Status(StatusCode::kUnauthenticated, "client certificate required"),
+                     "CLIENT_CERT_REQUIRED");
+  }
+  auto certs = ParseCertificates(std::string_view(pems.front().data(), pems.front().size()));
+  if (!certs.ok() || certs->empty()) {
+    out.label = "(bad certificate)";
+    return MakeError(Status(StatusCode::kUnauthenticated, "client certificate unreadable"),
+                     "CLIENT_CERT_INVALID");
+  }
+  X509& cert = *certs->front();
+  auto id = PeerIdentityFromCert(cert);
+  if (!id.ok()) return MakeError(InternalError("identity"), "INTERNAL");
+  out.label = !id->uri_sans.empty() ? id->uri_sans.front() : id->subject;
+  {
+    std::shared_ptr<const CrlSet> crls;
+    {
+      std::lock_guard<std::mutex> lock(crl_mu_);
+      crls = deps_.crls;
+    }
+    if (crls != nullptr) {
+      Status revoked = crls->Check(cert);
+      if (!revoked.ok()) return MakeError(revoked, "CLIENT_CERT_REVOKED");
+    }
+  }
+  auto client = out.policy->Identify(*id);
+  if (!client.ok()) return MakeError(client.status(), "CLIENT_NOT_AUTHORIZED");
+  out.client = *client;
+  out.label = out.client->name;
+  std::chrono::milliseconds retry{0};
+  Status admitted = out.policy->Admit(*out.client, std::chrono::steady_clock::now(), &retry);
+  if (!admitted.ok()) return MakeError(admitted, "RATE_LIMITED", retry);
+  return Ok();
+}
+
+grpc::Status SignerService::Finish(const char* method, ApiError error, AuditRecord& rec,
+                                   std::chrono::steady_clock::time_point start,
+                                   std::string* out_audit_id) {
+  rec.method = method;
+  rec.outcome = StatusCodeName(error.status.code());
+  if (!error.status.ok() && rec.detail.empty()) rec.detail = std::string(error.status.message());
+  rec.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start).count();
+  auto id = deps_.audit->Append(rec);
+  if (!id.ok()) {
+    // Not journaled: nothing is released, whatever the outcome was.
+    error = MakeError(UnavailableError("audit log unavailable: result withheld"), "AUDIT_UNAVAILABLE");
+  } else if (out_audit_id != nullptr) {
+    *out_audit_id = *id;
+  }
+  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (deps_.metrics != nullptr) deps_.metrics->RecordRequest(method, error.status.code(), latency);
+  return ToGrpcStatus(error);
+}
+
+grpc::Status SignerService::Sign(grpc::ServerContext* ctx, const v1::SignRequest* req,
+                                 v1::SignResponse* resp) {
+  const auto start = std::chrono::steady_clock::now();
+  AuditRecord rec;
+  rec.request_id = req->request_id().substr(0, kMaxRequestIdBytes);
+  rec.key = req->key_name().substr(0, 64);
+  rec.key_version = req->key_version();
+  Caller caller;
+  ApiError err = Authenticate(*ctx, caller);
+  rec.client = caller.label;
+  v1::SignResponse out;
+  if (err.status.ok()) err = DoSign(caller, *req, out, rec);
+  std::string audit_id;
+  grpc::Status st = Finish("Sign", err, rec, start, &audit_id);
+  if (st.ok()) {
+    out.set_audit_id(audit_id);
+    *resp = std::move(out);
+  }
+  return st;
+}
+
+ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req, v1::SignResponse& resp,
+                               AuditRecord& rec) {
+  if (req.request_id().size() > kMaxRequestIdBytes) {
+    return MakeError(InvalidArgumentError("request_id longer than 128 bytes"));
+  }
+  if (req.key_name().empty()) return MakeError(InvalidArgumentError("key_name is required"));
+  Status allowed = caller.policy->Authorize(*caller.client, req.key_name(), Operation::kSign);
+  if (!allowed.ok()) return FromPolicy(allowed);
+
+  auto alg = ToSignAlgorithm(req.algorithm());
+  if (!alg) return MakeError(InvalidArgumentError("algorithm is required (explicit, never inferred)"));
+  rec.algorithm = AlgorithmName(*alg);
+
+  auto info = deps_.pool->Describe(req.key_name(), req.key_version());
+  if (!info.ok()) {
+    ApiError e = FromPool(info.status());
+    rec.detail = std::string(info.status().message());
+    return e;
+  }
+  rec.key_version = info->version;
+  rec.key_id = info->key_id_hex;
+  if (info->purpose != KeyPurpose::kArtifactSigning) {
+    // Second check, against what the pool says the key is.
+    return MakeError(PermissionDeniedError("key is a certificate-issuance key: use IssueCertificate"),
+                     "KEY_PURPOSE_MISMATCH");
+  }
+  if (std::find(info->algorithms.begin(), info->algorithms.end(), *alg) == info->algorithms.end()) {
+    return MakeError(InvalidArgumentError("the key does not support this algorithm"), "ALGORITHM_MISMATCH");
+  }
+
+  std::string_view input;
+  if (*alg == SignAlgorithm::kEd25519) {
+    if (req.input_case() != v1::SignRequest::kMessage) {
+      return MakeError(InvalidArgumentError("ed25519 signs a message, not a digest"), "INPUT_MISMATCH");
+    }
+    if (req.message().size() > kMaxMessageBytes) {
+      return MakeError(InvalidArgumentError("message larger than 64 KiB"), "MESSAGE_TOO_LARGE");
+    }
+    input = req.message();
+  } else {
+    if (req.input_case() != v1::SignRequest::kDigest) {
+      return MakeError(InvalidArgumentError("this algorithm signs a digest, not a message"), "INPUT_MISMATCH");
+    }
+    const v1::Digest& d = req.digest();
+    if (d.digest_case() != DigestCaseFor(*alg)) {
+      return MakeError(InvalidArgumentError("digest hash does not match the algorithm"), "DIGEST_MISMATCH");
+    }
+    input = d.digest_case() == v1::Digest::kSha256 ? d.sha256()
+            : d.digest_case() == v1::Digest::kSha384 ? d.sha384() : d.sha512();
+    if (input.size() != DigestLength(*alg)) {
+      return MakeError(InvalidArgumentError("digest length does not match its hash"), "DIGEST_LENGTH");
+    }
+  }
+  rec.input_sha256 = Sha256Hex(input);
+  if (req.has_input_crc32c() && Crc32c(AsBytes(input)) != req.input_crc32c()) {
+    return MakeError(DataLossError("input_crc32c does not match the input"), "INPUT_CRC32C_MISMATCH");
+  }
+
+  std::string detail;
+  auto result = deps_.pool->Sign(req.key_name(), info->version, *alg, AsBytes(input),
+                                 deps_.sign_deadline, &detail);
+  if (!result.ok()) {
+    rec.detail = detail.empty() ? std::string(result.status().message()) : detail;
+    return FromPool(result.status());
+  }
+  rec.key_version = result->version;
+  rec.detail = result->replica;
+  resp.set_signature(result->signature);
+  resp.set_key_name(req.key_name());
+  resp.set_key_version(result->version);
+  resp.set_algorithm(ToProto(*alg));
+  resp.set_signature_crc32c(Crc32c(AsBytes(result->signature)));
+  resp.set_verified_input_crc32c(req.has_input_crc32c());
+  return Ok();
+}
+
+grpc::Status SignerService::GetPublicKey(grpc::ServerContext* ctx, const v1::GetPublicKeyRequest* req,
+                                         v1::GetPublicKeyResponse* resp) {
+  const auto start = std::chrono::steady_clock::now();
+  AuditRecord rec;
+  rec.key = req->key_name().substr(0, 64);
+  rec.key_version = req->key_version();
+  Caller caller;
+  ApiError err = Authenticate(*ctx, caller);
+  rec.client = caller.label;
+  v1::GetPublicKeyResponse out;
+  if (err.status.ok()) {
+    if (req->key_name().empty()) {
+      err = MakeError(InvalidArgumentError("key_name is required"));
+    } else if (Status s = caller.policy->Authorize(*caller.client, req->key_name(), Operation::kGetPublicKey);
+               !s.ok()) {
+      err = FromPolicy(s);
+    } else if (auto info = deps_.pool->Describe(req->key_name(), req->key_version()); !info.ok()) {
+      rec.detail = std::string(info.status().message());
+      err = FromPool(info.status());
+    } else {
+      rec.key_version = info->version;
+      rec.key_id = info->key_id_hex;
+      out.set_spki_der(info->spki_der);
+      for (SignAlgorithm a : info->algorithms) out.add_algorithms(ToProto(a));
+      out.set_key_version(info->version);
+      for (const std::string& c : info->chain_der) out.add_certificate_chain_der(c);
+      out.set_key_name(info->key_name);
+      out.set_purpose(ToProto(info->purpose));
+    }
+  }
+  grpc::Status st = Finish("GetPublicKey", err, rec, start, nullptr);
+  if (st.ok()) *resp = std::move(out);
+  return st;
+}
+
+grpc::Status SignerService::ListKeys(grpc::ServerContext* ctx, const v1::ListKeysRequest*,
+                                     v1::ListKeysResponse* resp) {
+  const auto start = std::chrono::steady_clock::now();
+  AuditRecord rec;
+  Caller caller;
+  ApiError err = Authenticate(*ctx, caller);
+  rec.client = caller.label;
+  v1::ListKeysResponse out;
+  if (err.status.ok()) {
+    std::map<std::string, v1::KeyInfo> keys;
+    for (const KeyVersionInfo& v : deps_.pool->List()) {
+      const KeyGrant* grant = caller.policy->Grant(*caller.client, v.key_name);
+      if (grant == nullptr) continue;  // not the caller's: not even its name
+      auto [it, fresh] = keys.try_emplace(v.key_name);
+      v1::KeyInfo& k = it->second;
+      if (fresh) {
+        k.set_name(v.key_name);
+        k.set_purpose(ToProto(v.purpose));
+        k.set_may_sign(grant->sign && v.purpose == KeyPurpose::kArtifactSigning);
+        k.set_may_get_public_key(grant->get_public_key);
+        for (SignAlgorithm a : v.algorithms) k.add_algorithms(ToProto(a));
+      }
+      v1::KeyVersionInfo* kv = k.add_versions();
+      kv->set_version(v.version);
+      kv->set_state(ToProto(v.health));
+      kv->set_not_after_unix(v.not_after_unix);
+      if (auto primary = deps_.pool->Describe(v.key_name, 0); primary.ok()) {
+        k.set_primary_version(primary->version);
+      }
+    }
+    for (auto& [name, k] : keys) *out.add_keys() = std::move(k);
+    rec.detail = std::to_string(out.keys_size()) + " keys";
+  }
+  grpc::Status st = Finish("ListKeys", err, rec, start, nullptr);
+  if (st.ok()) *resp = std::move(out);
+  return st;
+}
+
+grpc::Status SignerService::IssueCertificate(grpc::ServerContext* ctx, const v1::IssueCertificateRequest* req,
+                                             v1::IssueCertificateResponse*) {
+  const auto start = std::chrono::steady_clock::now();
+  AuditRecord rec;
+  rec.request_id = req->request_id().substr(0, kMaxRequestIdBytes);
+  Caller caller;
+  ApiError err = Authenticate(*ctx, caller);
+  rec.client = caller.label;
+  if (err.status.ok()) {
+    err = MakeError(UnimplementedError("IssueCertificate is not available yet"), "NOT_IMPLEMENTED");
+  }
+  return Finish("IssueCertificate", err, rec, start, nullptr);
+}
+
+}  // namespace pki::signer
