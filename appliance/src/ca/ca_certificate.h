@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "base/status_or.h"
+#include "crypto/digest.h"
 #include "crypto/keypair.h"
 
 namespace pki::appliance::ca {
@@ -59,6 +60,7 @@ class CaCertificate final {
   int64_t not_before_ = 0, not_after_ = 0;
   crypto::KeyAlgorithm key_alg_ = crypto::KeyAlgorithm::kEcP384;
   int path_len_ = -1;
+  crypto::HashAlg sig_hash_ = crypto::HashAlg::kSha384;
 };
 
 }  // namespace pki::appliance::ca
