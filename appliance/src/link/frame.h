@@ -44,6 +44,13 @@ inline constexpr uint32_t kUnattributedRequestId = 0;
 StatusOr<size_t> EncodeFrame(MutableByteSpan out, uint8_t kind, uint32_t request_id,
                              ByteSpan payload);
 
+// EncodeFrameInPlace frames a payload of |payload_size| bytes that the
+// caller already wrote at |frame|[kHeaderSize...]: it writes the header in
+// front and the CRC behind, and returns the frame's length. Saves a copy of
+// the largest buffer on the appliance. Errors as EncodeFrame.
+StatusOr<size_t> EncodeFrameInPlace(MutableByteSpan frame, uint8_t kind, uint32_t request_id,
+                                    size_t payload_size);
+
 }  // namespace pki::appliance::link
 
 #endif  // PKI_APPLIANCE_LINK_FRAME_H_

@@ -1,0 +1,168 @@
+// device.h — the root appliance's device logic: lifecycle state machine,
+// quorum sessions, provisioning and the operations a quorum approves.
+//
+// States: UNPROVISIONED --Init--> LOCKED --quorum for one operation-->
+// UNLOCKED --Execute/Abort/timeout--> LOCKED; Decommission (a quorum
+// operation) or a tamper event --> DECOMMISSIONED, terminal. UNLOCKED is RAM
+// only: a reboot comes back LOCKED with nothing reassembled.
+//
+// A quorum session (BeginOperation) fixes one operation: its parameters are
+// checked, its to-be-signed bytes built and their SHA-256 shown on the
+// Display (hex and PGP words) before any share is entered; shares count only
+// for that session's nonce; the KEK they rebuild, the unsealed root key and
+// the session are wiped when the operation ends, fails or times out. Every
+// state change and operation is journaled before its result is released.
+//
+// Everything comes in through DevicePorts (no globals). No heap: the Device
+// is built in place in a caller-owned std::optional (about 40 KiB).
+#ifndef PKI_APPLIANCE_DEVICE_DEVICE_H_
+#define PKI_APPLIANCE_DEVICE_DEVICE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "appliance/v1/link.nanopb.h"
+#include "base/status_or.h"
+#include "crypto/drbg.h"
+#include "custody/custody.h"
+#include "device/device_record.h"
+#include "device/journal_sink.h"
+#include "device/operation_engine.h"
+#include "hw/clock.h"
+#include "hw/display.h"
+#include "hw/storage.h"
+#include "hw/tamper.h"
+
+namespace pki::appliance::device {
+
+// The hardware and services a Device borrows; all must outlive it.
+struct DevicePorts {
+  hw::Storage* storage = nullptr;
+  hw::Clock* clock = nullptr;
+  crypto::Drbg* drbg = nullptr;  // seeded from the entropy port by the caller
+  hw::Display* display = nullptr;
+  hw::Tamper* tamper = nullptr;
+  JournalSink* journal = nullptr;
+  OperationEngine* engine = nullptr;
+};
+
+struct DeviceConfig {
+  std::string_view device_id = "appliance-sim";  // 1..39 bytes, bound into every share
+  std::string_view firmware_version = "0.1.0";   // at most 31 bytes
+  uint64_t quorum_timeout_ms = 15 * 60 * 1000;
+  // PBKDF2 iterations for new shares; production builds refuse fewer than
+  // 600000 (custody enforces it).
+  uint32_t share_iterations = custody::kDefaultShareIterations;
+  // The journal's audit public key (DER SPKI) GetStatus reports, so the host
+  // can verify exports. Borrowed.
+  ByteSpan audit_public_key;
+};
+
+class Device final {
+  class Token {
+    friend class Device;
+    Token() = default;
+  };
+
+ public:
+  using StatusResponse = pki_appliance_v1_StatusResponse;
+
+  // Create boots a device in |out|: loads the device record (a new device
+  // if none), counts the boot, loads custody, and journals the boot.
+  // INVALID_ARGUMENT if a port is missing or the config is bad; DATA_LOSS if
+  // stored state is corrupt or inconsistent; UNAVAILABLE if storage failed.
+  // |out| is empty on failure.
+  [[nodiscard]] static Status Create(const DevicePorts& ports, const DeviceConfig& config,
+                                     std::optional<Device>& out);
+
+  explicit Device(Token) {}  // use Create
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  // ---- requests (each returns OK and fills |out|, or an error naming what
+  // was wrong; a failed request changes no state except counters/journal) --
+
+  // GetStatus works in every state, tampered included. Never fails.
+  Status GetStatus(StatusResponse* out);
+  // Init provisions the root (UNPROVISIONED only).
+  Status Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_InitResponse* out);
+  // SetTime sets the time directly (UNPROVISIONED only; later via a quorum).
+  Status SetTime(const pki_appliance_v1_SetTimeRequest& req, pki_appliance_v1_SetTimeResponse* out);
+  Status BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
+                        pki_appliance_v1_BeginOperationResponse* out);
+  Status SubmitShare(const pki_appliance_v1_SubmitShareRequest& req,
+                     pki_appliance_v1_SubmitShareResponse* out);
+  Status Execute(const pki_appliance_v1_ExecuteRequest& req, pki_appliance_v1_ExecuteResponse* out);
+  Status Abort(const pki_appliance_v1_AbortRequest& req);
+  Status FetchResult(const pki_appliance_v1_FetchResultRequest& req, pki_appliance_v1_ResultChunk* out);
+  Status ExportJournal(const pki_appliance_v1_ExportJournalRequest& req,
+                       pki_appliance_v1_JournalChunk* out);
+  Status AckExport(const pki_appliance_v1_AckExportRequest& req,
+                   pki_appliance_v1_AckExportResponse* out);
+
+  // Tick is called between requests: it polls the tamper line (and
+  // zeroizes on a trip) and expires a quorum session past its deadline.
+  void Tick();
+
+  // Tampered is true once the tamper line tripped (persisted).
+  bool Tampered() const { return record_.tampered; }
+  // State is the state GetStatus reports.
+  pki_appliance_v1_DeviceState State() const;
+
+ private:
+  // A quorum session. |phase| uses values far apart in Hamming distance: the
+  // decision to release a signature checks it and custody's own state.
+  enum class Phase : uint32_t { kNone = 0, kCollecting = 0x3CA55AC3u, kApproved = 0xC35AA53Cu };
+  struct Session {
+    Phase phase = Phase::kNone;
+    pki_appliance_v1_BeginOperationRequest request;  // may hold passphrases: wiped
+    PreparedOperation prepared;
+    custody::OperationNonce nonce{};
+    Sha256Bytes request_sha256{};
+    uint16_t custodians = 0;
+  };
+
+  // Journal appends an event (with the current device time) and returns its
+  // sequence number; the journal's error if it could not be written.
+  StatusOr<uint64_t> Journal(EventType type, const Sha256Bytes& inputs,
+                             const Sha256Bytes& outputs, uint16_t custodians);
+  // SaveRecord persists record_ (kept in RAM only if that succeeds).
+  [[nodiscard]] Status SaveRecord(const DeviceRecord& updated);
+  // EndSession wipes the session, custody's quorum and nothing else.
+  void EndSession();
+  // Zeroize wipes every secret in RAM (session, quorum, staged split,
+  // cached results).
+  void Zeroize();
+  void OnTamper();
+  // CheckSession finds the session for |nonce|; errors as documented in
+  // docs/appliance-link.md.
+  [[nodiscard]] Status CheckSession(ByteSpan nonce) const;
+  [[nodiscard]] Status ShowSession(const pki_appliance_v1_BeginOperationResponse& resp);
+  [[nodiscard]] Status ShowLines(std::span<const std::string_view> lines);
+  [[nodiscard]] Status PrepareBuiltin(const pki_appliance_v1_BeginOperationRequest& req,
+                                      int64_t now, PreparedOperation* out);
+  [[nodiscard]] Status ExecuteApproved(const custody::Kek& kek,
+                                       pki_appliance_v1_ExecuteResponse* out);
+  [[nodiscard]] Status LoadRootDigest();
+  void SetResult(ByteSpan data);
+  void ClearResult();
+
+  DevicePorts ports_;
+  DeviceConfig config_;
+  DeviceRecord record_;
+  std::optional<custody::Custody> custody_;
+  Session session_;
+  bool has_root_ = false;
+  Sha256Bytes root_cert_sha256_{};
+  uint8_t result_[kMaxResultSize] = {};
+  size_t result_size_ = 0;
+  // Scratch for Init: the root certificate and sealed key before storage.
+  alignas(8) uint8_t scratch_[kMaxResultSize] = {};
+};
+
+}  // namespace pki::appliance::device
+
+#endif  // PKI_APPLIANCE_DEVICE_DEVICE_H_
