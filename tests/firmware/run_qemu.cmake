@@ -6,6 +6,8 @@
 #         [-DEXPECT_OUTPUT=regex]  must appear in the console output
 #         [-DEXPECT_SLOT=<file>:<text>]  a slot file left in STORAGE must hold
 #                                  the PKS1 header and end with <text>
+#         [-DROOT_DER=<file> -DGOLDEN=<file> -DOPENSSL=<bin> [-DSUBJECT=re]]
+#                                  check a test root the image wrote (check_root.cmake)
 #         [-DTIMEOUT=60] -P run_qemu.cmake
 #
 # The image's exit code comes from semihosting (SYS_EXIT_EXTENDED); a
@@ -58,4 +60,8 @@ if(DEFINED EXPECT_SLOT)
   if(NOT _hex MATCHES "^504b5331" OR NOT _hex MATCHES "${_text_hex}$")
     message(FATAL_ERROR "slot file ${_file} does not hold a PKS1 record ending in '${_text}': ${_hex}")
   endif()
+endif()
+if(DEFINED ROOT_DER)  # the image wrote a test root: check it like the host's
+  include(${CMAKE_CURRENT_LIST_DIR}/check_root.cmake)
+  pki_check_root()
 endif()
