@@ -22,6 +22,9 @@ inline constexpr size_t kMaxApplianceIdSize = 39;  // link.options: 40 with NUL
 inline constexpr size_t kCommitmentSize = 32;      // SHA-256
 inline constexpr size_t kMaxPassphraseSize = 127;  // link.options: 128 with NUL
 inline constexpr size_t kMinPassphraseSize = 8;
+// The ceremony default: 3 of 5 custodians.
+inline constexpr uint8_t kDefaultThreshold = 3;
+inline constexpr uint8_t kDefaultCount = 5;
 
 // The key-encryption key that seals the root key (same type as crypto's
 // AeadKey: a zeroizing 32-byte array).
