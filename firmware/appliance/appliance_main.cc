@@ -1,0 +1,91 @@
+// appliance_main.cc — the root appliance on an emulated MPS2 board.
+// Arguments (QEMU -append): storage=<host folder> (the "flash", required),
+// seed=<n> (the TEST-ONLY entropy seed, default 1), baud=<n> (default 115200).
+// Prints "appliance ready on UART0" on the console once it serves the link;
+// runs until QEMU is stopped. Exit code 1 if bring-up fails.
+#include <optional>
+
+#include "device/appliance.h"
+#include "device/link_server.h"
+#include "hw/boards/board_args.h"
+#include "hw/boards/board_config.h"
+#include "hw/boards/board_runtime.h"
+#include "hw/boards/cmsdk_uart.h"
+#include "hw/boards/console_display.h"
+#include "hw/boards/semihost_storage.h"
+#include "hw/boards/semihost_tamper.h"
+#include "hw/boards/systick_clock.h"
+#include "hw/boards/test_entropy.h"
+
+namespace {
+
+namespace device = pki::appliance::device;
+using pki::hw::board::ConsoleWrite;
+
+// Large objects live in .bss, not on the stack.
+std::optional<device::Appliance> appliance;
+std::optional<device::LinkServer> server;
+
+int Fail(std::string_view what, const pki::Status& status) {
+  ConsoleWrite("appliance bring-up failed: ");
+  ConsoleWrite(what);
+  ConsoleWrite(": ");
+  ConsoleWrite(status.message());
+  ConsoleWrite("\n");
+  return 1;
+}
+
+}  // namespace
+
+int main() {
+  namespace board = pki::hw::board;
+  ConsoleWrite("fw_appliance on ");
+  ConsoleWrite(board::kBoardName);
+  ConsoleWrite("\n");
+  const board::BoardArgs args = board::BoardArgs::Read();
+  const std::string_view folder = args.Get("storage");
+  if (folder.empty()) return Fail("arguments", pki::InvalidArgumentError("storage=<folder> missing"));
+  auto seed = args.GetNumber("seed", 1);
+  if (!seed.ok()) return Fail("arguments", seed.status());
+  auto baud = args.GetNumber("baud", 115200);
+  if (!baud.ok() || *baud > 0xFFFFFFFFu) return Fail("arguments", pki::InvalidArgumentError("bad baud"));
+
+  auto clock = board::SysTickClock::Create();
+  if (!clock.ok()) return Fail("clock", clock.status());
+  auto uart = board::CmsdkUart::Create(**clock, static_cast<uint32_t>(*baud));
+  if (!uart.ok()) return Fail("UART0", uart.status());
+  auto storage = board::CreateSemihostStorage(folder, 4096);
+  if (!storage.ok()) return Fail("storage", storage.status());
+  auto entropy = board::TestOnlyEntropy::Create(*seed);
+  if (!entropy.ok()) return Fail("entropy", entropy.status());
+  board::ConsoleDisplay display;
+  board::SemihostTamper tamper(folder);
+
+  const device::ApplianceHardware hardware{storage->get(), clock->get(), entropy->get(), &display,
+                                           &tamper};
+  device::ApplianceConfig config;
+  config.device.device_id = board::kBoardName;
+  const uint64_t t0 = (*clock)->MonotonicMillis();
+  pki::Status created = device::Appliance::Create(hardware, config, appliance);
+  if (!created.ok()) return Fail("appliance", created);
+  ConsoleWrite("boot took ");
+  board::ConsoleWriteDec((*clock)->MonotonicMillis() - t0);
+  ConsoleWrite(" ms\n");
+  server.emplace(appliance->device(), **uart, **clock);
+  const board::MemoryUse use = board::GetMemoryUse();
+  ConsoleWrite("ram: static ");
+  board::ConsoleWriteDec(use.static_bytes);
+  ConsoleWrite(" B, heap peak ");
+  board::ConsoleWriteDec(use.heap_peak);
+  ConsoleWrite(" B, stack peak ");
+  board::ConsoleWriteDec(use.stack_peak);
+  ConsoleWrite(" B\nappliance ready on UART0\n");
+  for (;;) {
+    pki::Status served = server->RunOnce(100);
+    if (!served.ok()) {
+      ConsoleWrite("link: ");
+      ConsoleWrite(served.message());
+      ConsoleWrite("\n");
+    }
+  }
+}
