@@ -1,0 +1,137 @@
+#include "csr.h"
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "common/ossl.h"
+#include "hsm_sign.h"
+
+namespace pki::signerctl {
+namespace {
+
+struct AlgorDeleter {
+  void operator()(X509_ALGOR* p) const { X509_ALGOR_free(p); }
+};
+
+// ParseSubject parses "/K=V/K=V" (a '\/' escapes a slash in a value).
+StatusOr<OsslPtr<X509_NAME>> ParseSubject(const std::string& subject) {
+  if (subject.empty() || subject[0] != '/') {
+    return InvalidArgumentError("subject must look like /CN=name/O=org");
+  }
+  OsslPtr<X509_NAME> name(X509_NAME_new());
+  if (!name) return OsslError(StatusCode::kInternal, "X509_NAME_new");
+  size_t i = 1;
+  while (i < subject.size()) {
+    std::string part;
+    while (i < subject.size() && subject[i] != '/') {
+      if (subject[i] == '\\' && i + 1 < subject.size()) ++i;
+      part.push_back(subject[i++]);
+    }
+    ++i;  // the '/'
+    size_t eq = part.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == part.size()) {
+      return InvalidArgumentError("subject component '").Append(part).Append("' is not KEY=value");
+    }
+    std::string key = part.substr(0, eq);
+    std::string value = part.substr(eq + 1);
+    if (X509_NAME_add_entry_by_txt(name.get(), key.c_str(), MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0) != 1) {
+      OpenSslErrors();
+      return InvalidArgumentError("subject: unknown attribute '").Append(key).Append("'");
+    }
+  }
+  if (X509_NAME_entry_count(name.get()) == 0) return InvalidArgumentError("subject is empty");
+  return name;
+}
+
+}  // namespace
+
+StatusOr<std::string> MakeCsr(HsmSession& hsm, const std::string& label, const std::string& subject) {
+  PKI_ASSIGN_OR_RETURN(OsslPtr<X509_NAME> name, ParseSubject(subject));
+  PKI_ASSIGN_OR_RETURN(LocatedKey key, hsm.FindKey(label));
+  const std::string& spki = key.public_key.spki_der;
+  const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
+  OsslPtr<EVP_PKEY> pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  if (!pub) return OsslError(StatusCode::kInternal, "public key of the HSM key");
+
+  OsslPtr<X509_REQ> req(X509_REQ_new());
+  if (!req || X509_REQ_set_version(req.get(), 0) != 1 ||
+      X509_REQ_set_subject_name(req.get(), name.get()) != 1 ||
+      X509_REQ_set_pubkey(req.get(), pub.get()) != 1) {
+    return OsslError(StatusCode::kInternal, "building the CSR");
+  }
+  signer::SignAlgorithm alg = DefaultAlgorithm(key.public_key.kind);
+  int sig_nid = NID_undef;
+  const EVP_MD* md = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  switch (alg) {
+    case signer::SignAlgorithm::kEcdsaP256Sha256:
+      sig_nid = NID_ecdsa_with_SHA256;
+      md = EVP_sha256();
+      break;
+    case signer::SignAlgorithm::kEcdsaP384Sha384:
+      sig_nid = NID_ecdsa_with_SHA384;
+      md = EVP_sha384();
+      break;
+    case signer::SignAlgorithm::kRsaPkcs1Sha256:
+      sig_nid = NID_sha256WithRSAEncryption;
+      md = EVP_sha256();
+      param_type = V_ASN1_NULL;
+      break;
+    case signer::SignAlgorithm::kEd25519:
+      sig_nid = NID_ED25519;
+      break;
+    default:
+      return InternalError("no CSR algorithm for this key");
+  }
+  // The CertificationRequestInfo does not include the signature algorithm:
+  // encode it, sign it in the token, then attach algorithm and signature.
+  unsigned char* tbs = nullptr;
+  int tbs_len = i2d_re_X509_REQ_tbs(req.get(), &tbs);
+  if (tbs_len <= 0) return OsslError(StatusCode::kInternal, "encoding the CSR");
+  std::string tbs_der(reinterpret_cast<char*>(tbs), static_cast<size_t>(tbs_len));
+  OPENSSL_free(tbs);
+  std::string input;
+  if (md != nullptr) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (EVP_Digest(tbs_der.data(), tbs_der.size(), digest, &digest_len, md, nullptr) != 1) {
+      return OsslError(StatusCode::kInternal, "hashing the CSR");
+    }
+    input.assign(reinterpret_cast<char*>(digest), digest_len);
+  } else {
+    input = tbs_der;
+  }
+  PKI_ASSIGN_OR_RETURN(std::string sig, SignInToken(hsm, key.handle, alg, AsBytes(input)));
+
+  std::unique_ptr<X509_ALGOR, AlgorDeleter> algor(X509_ALGOR_new());
+  if (!algor || X509_ALGOR_set0(algor.get(), OBJ_nid2obj(sig_nid), param_type, nullptr) != 1 ||
+      X509_REQ_set1_signature_algo(req.get(), algor.get()) != 1) {
+    return OsslError(StatusCode::kInternal, "setting the CSR signature algorithm");
+  }
+  ASN1_BIT_STRING* bits = ASN1_BIT_STRING_new();
+  if (bits == nullptr ||
+      ASN1_BIT_STRING_set(bits, reinterpret_cast<unsigned char*>(sig.data()), static_cast<int>(sig.size())) != 1) {
+    ASN1_BIT_STRING_free(bits);
+    return OsslError(StatusCode::kInternal, "setting the CSR signature");
+  }
+  // No unused bits: keep every byte (else trailing zero bytes are trimmed).
+  bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+  bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+  X509_REQ_set0_signature(req.get(), bits);
+
+  if (X509_REQ_verify(req.get(), pub.get()) != 1) {
+    return OsslError(StatusCode::kInternal, "the CSR signed by the token does not verify");
+  }
+  OsslPtr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_REQ(bio.get(), req.get()) != 1) {
+    return OsslError(StatusCode::kInternal, "writing the CSR");
+  }
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+}  // namespace pki::signerctl
