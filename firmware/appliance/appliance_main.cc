@@ -1,10 +1,13 @@
 // appliance_main.cc — the root appliance on an emulated MPS2 board.
 // Arguments (QEMU -append): storage=<host folder> (the "flash", required),
-// seed=<n> (the TEST-ONLY entropy seed, default 1), baud=<n> (default 115200).
+// seed=<n> (the TEST-ONLY entropy seed, default 1), baud=<n> (default 115200),
+// iterations=<n> (PBKDF2 iterations of new shares; default custody's 600000,
+// fewer only in test builds, which custody enforces).
 // Prints "appliance ready on UART0" on the console once it serves the link;
 // runs until QEMU is stopped. Exit code 1 if bring-up fails.
 #include <optional>
 
+#include "custody/share.h"
 #include "device/appliance.h"
 #include "device/link_server.h"
 #include "hw/boards/board_args.h"
@@ -49,6 +52,10 @@ int main() {
   if (!seed.ok()) return Fail("arguments", seed.status());
   auto baud = args.GetNumber("baud", 115200);
   if (!baud.ok() || *baud > 0xFFFFFFFFu) return Fail("arguments", pki::InvalidArgumentError("bad baud"));
+  auto iterations = args.GetNumber("iterations", pki::appliance::custody::kDefaultShareIterations);
+  if (!iterations.ok() || *iterations == 0 || *iterations > 0xFFFFFFFFu) {
+    return Fail("arguments", pki::InvalidArgumentError("bad iterations"));
+  }
 
   auto clock = board::SysTickClock::Create();
   if (!clock.ok()) return Fail("clock", clock.status());
@@ -65,6 +72,7 @@ int main() {
                                            &tamper};
   device::ApplianceConfig config;
   config.device.device_id = board::kBoardName;
+  config.device.share_iterations = static_cast<uint32_t>(*iterations);
   const uint64_t t0 = (*clock)->MonotonicMillis();
   pki::Status created = device::Appliance::Create(hardware, config, appliance);
   if (!created.ok()) return Fail("appliance", created);
