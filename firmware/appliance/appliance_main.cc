@@ -88,8 +88,21 @@ int main() {
   ConsoleWrite(" B, stack peak ");
   board::ConsoleWriteDec(use.stack_peak);
   ConsoleWrite(" B\nappliance ready on UART0\n");
+  size_t stack_peak = use.stack_peak;
+  size_t heap_peak = use.heap_peak;
   for (;;) {
     pki::Status served = server->RunOnce(100);
+    // Report new RAM peaks (the figures in docs/firmware.md).
+    const board::MemoryUse now = board::GetMemoryUse();
+    if (now.stack_peak > stack_peak || now.heap_peak > heap_peak) {
+      stack_peak = now.stack_peak;
+      heap_peak = now.heap_peak;
+      ConsoleWrite("ram: new peak: stack ");
+      board::ConsoleWriteDec(stack_peak);
+      ConsoleWrite(" B, heap ");
+      board::ConsoleWriteDec(heap_peak);
+      ConsoleWrite(" B\n");
+    }
     if (!served.ok()) {
       ConsoleWrite("link: ");
       ConsoleWrite(served.message());

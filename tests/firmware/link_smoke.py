@@ -12,7 +12,9 @@ that the link still works afterwards.
 Then root-init: Init (EC P-384, 2-of-3 custodians with TEST passphrases,
 few PBKDF2 iterations), FetchResult of the root DER, whose SHA-256 must match
 the one Init reported and which `openssl verify` must accept; GetStatus must
-then say LOCKED.
+then say LOCKED. Then sign-intermediate: an openssl-made P-256 CSR,
+BeginOperation, two custodians' shares, Execute, FetchResult; `openssl verify`
+must accept the intermediate under the board's root.
 
 usage: link_smoke.py QEMU MACHINE IMAGE STORAGE_DIR [ROUNDS]
 Exit 0 on success; 1 with the reason on stderr.
@@ -32,7 +34,14 @@ KIND_REQUEST, KIND_RESPONSE = 1, 2
 HEADER = 10
 
 
+PROC = None  # the QEMU process, for its console output on failure
+
+
 def fail(msg):
+    if PROC is not None:
+        PROC.kill()
+        rest = PROC.stdout.read().decode(errors="replace")
+        print("firmware console after the ready banner:\n" + rest, file=sys.stderr)
     print("link_smoke: FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
 
@@ -138,7 +147,8 @@ def main():
             "-semihosting-config", "enable=on,target=native",
             "-kernel", image, "-append", "storage=%s seed=1 iterations=1000" % storage]
     t0 = time.monotonic()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    global PROC
+    proc = PROC = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         console = b""
         while b"appliance ready" not in console:
@@ -221,15 +231,21 @@ def main():
         shares = result.get(3, [])
         if len(digest) != 32 or not size or len(shares) != 3:
             fail("Init answered %r" % result)
-        der, offset, rid = b"", 0, 901
-        while True:
-            chunk = call(rid, 17, field_varint(1, offset) if offset else b"", 18)
-            data = chunk.get(2, [b""])[0]
-            der += data
-            offset += len(data)
-            rid += 1
-            if chunk.get(4, [0])[0] or not data:
-                break
+        next_id = [901]
+
+        def fetch_result():
+            out, offset = b"", 0
+            while True:
+                chunk = call(next_id[0], 17, field_varint(1, offset) if offset else b"", 18)
+                next_id[0] += 1
+                data = chunk.get(2, [b""])[0]
+                out += data
+                offset += len(data)
+                if chunk.get(4, [0])[0] or not data:
+                    return out
+
+        der = fetch_result()
+        rid = next_id[0]
         import hashlib
         if len(der) != size or hashlib.sha256(der).digest() != digest:
             fail("fetched root (%d bytes) does not match Init's size/SHA-256" % len(der))
@@ -248,7 +264,52 @@ def main():
         print("root-init: EC P-384 2-of-3 in %.0f ms (incl. 3 share wraps); root %d bytes, "
               "sha256 %s; openssl: %s; state LOCKED"
               % (init_ms, size, digest.hex(), verify.stdout.strip().split(": ")[-1]))
+
+        # sign-intermediate with a quorum of two.
+        key_path = os.path.join(storage, "inter.key")
+        csr_path = os.path.join(storage, "inter.csr.der")
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", key_path, "-subj", "/C=XX/O=PKI firmware test/CN=Board Issuing CA 1",
+                        "-outform", "DER", "-out", csr_path], check=True, capture_output=True)
+        with open(csr_path, "rb") as f:
+            csr = f.read()
+        profile = (field_bytes(1, b"issuing-tls") + field_varint(2, 365)
+                   + field_varint(3, 0))
+        begin = field_bytes(10, field_bytes(1, csr) + field_bytes(2, profile))
+        next_id[0] = rid + 1
+        t = time.monotonic()
+        began = call(next_id[0], 13, begin, 14)
+        next_id[0] += 1
+        nonce = began.get(2, [b""])[0]
+        if len(nonce) != 16:
+            fail("BeginOperation answered %r" % began)
+        wrapped = {parse_fields(w)[1][0]: parse_fields(w)[2][0] for w in shares}
+        for name in (b"carol", b"alice"):
+            sub = (field_bytes(1, nonce) + field_bytes(2, name) + field_bytes(3, wrapped[name])
+                   + field_bytes(4, b"test passphrase of " + name))
+            call(next_id[0], 14, sub, 15)
+            next_id[0] += 1
+        executed = call(next_id[0], 15, field_bytes(1, nonce), 16)
+        next_id[0] += 1
+        sign_ms = (time.monotonic() - t) * 1000
+        cert = fetch_result()
+        if hashlib.sha256(cert).digest() != executed.get(2, [b""])[0]:
+            fail("fetched intermediate does not match Execute's SHA-256")
+        inter_der = os.path.join(storage, "inter.der")
+        with open(inter_der, "wb") as f:
+            f.write(cert)
+        subprocess.run(["openssl", "x509", "-inform", "DER", "-in", inter_der, "-out", inter_der + ".pem"],
+                       check=True)
+        verify = subprocess.run(["openssl", "verify", "-x509_strict", "-CAfile", pem_path, inter_der + ".pem"],
+                                capture_output=True, text=True)
+        if verify.returncode != 0:
+            fail("openssl verify rejects the intermediate: " + verify.stdout + verify.stderr)
+        print("sign-intermediate: BeginOperation + 2 shares + Execute in %.0f ms; intermediate %d bytes; "
+              "openssl verify under the board root: OK" % (sign_ms, len(cert)))
         sock.close()
+        proc.kill()
+        rest = proc.stdout.read().decode(errors="replace")
+        print("".join(line + "\n" for line in rest.splitlines() if line.startswith("ram:")), end="")
     finally:
         proc.kill()
         proc.wait()
