@@ -1,0 +1,39 @@
+// terminal_prompter.h — the interactive Prompter: reads from and writes to
+// /dev/tty (never stdin/stdout, so a redirected run cannot answer for the
+// room), passphrases with echo switched off through termios and restored on
+// every path.
+#ifndef PKI_CEREMONY_RUNNER_TERMINAL_PROMPTER_H_
+#define PKI_CEREMONY_RUNNER_TERMINAL_PROMPTER_H_
+
+#include <cstdio>
+#include <memory>
+
+#include "ceremony/runner/prompter.h"
+
+namespace pki::ceremony {
+
+class TerminalPrompter final : public Prompter {
+ public:
+  // Create opens |tty_path| (normally "/dev/tty") for reading and writing;
+  // UNAVAILABLE if there is no terminal. Returns a new prompter the caller owns.
+  static StatusOr<std::unique_ptr<TerminalPrompter>> Create(const std::string& tty_path);
+  ~TerminalPrompter() override;
+
+  void Say(const std::string& text) override;
+  StatusOr<std::vector<std::string>> Attendance(const std::vector<std::string>& expected) override;
+  StatusOr<bool> Confirm(const std::string& step_id, const std::string& person,
+                         const std::string& question, const std::string& phrase) override;
+  StatusOr<SecretBuffer> Passphrase(const std::string& custodian, bool new_one) override;
+  std::optional<std::string> Deviation(const std::string& step_id) override;
+
+ private:
+  explicit TerminalPrompter(FILE* tty) : tty_(tty) {}
+  // ReadLine reads one line; CANCELLED on end of input or "abort".
+  StatusOr<std::string> ReadLine(const std::string& prompt);
+  StatusOr<SecretBuffer> ReadHidden(const std::string& prompt);
+  FILE* tty_;
+};
+
+}  // namespace pki::ceremony
+
+#endif  // PKI_CEREMONY_RUNNER_TERMINAL_PROMPTER_H_
