@@ -1,0 +1,152 @@
+#include "link_client/link_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/bytes.h"
+#include "base/crc32.h"
+
+namespace pki::host_agent {
+namespace {
+
+constexpr uint8_t kSync0 = 0xA5, kSync1 = 0x5A, kVersion = 1, kKindRequest = 1, kKindResponse = 2;
+constexpr size_t kHeader = 10, kCrc = 4, kMaxPayload = 6144;
+
+int64_t NowMs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+Status OsError(const char* what, const std::string& path) {
+  return UnavailableError(what).Append(" ").Append(path).Append(": ").Append(std::strerror(errno));
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeLinkFrame(uint32_t request_id, const std::string& payload) {
+  std::vector<uint8_t> f(kHeader + payload.size() + kCrc);
+  f[0] = kSync0;
+  f[1] = kSync1;
+  f[2] = kVersion;
+  f[3] = kKindRequest;
+  StoreBe16(&f[4], static_cast<uint16_t>(payload.size()));
+  StoreBe32(&f[6], request_id);
+  std::memcpy(&f[kHeader], payload.data(), payload.size());
+  StoreBe32(&f[kHeader + payload.size()], Crc32(ByteSpan(&f[2], kHeader - 2 + payload.size())));
+  return f;
+}
+
+StatusOr<std::unique_ptr<LinkClient>> LinkClient::ConnectUnix(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return InvalidArgumentError("socket path too long");
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return OsError("socket", path);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    Status s = OsError("connect", path);
+    ::close(fd);
+    return s;
+  }
+  return std::unique_ptr<LinkClient>(new LinkClient(fd));
+}
+
+StatusOr<std::unique_ptr<LinkClient>> LinkClient::OpenSerial(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return OsError("open", path);
+  termios tio{};
+  if (::tcgetattr(fd, &tio) == 0) {
+    ::cfmakeraw(&tio);
+    ::tcsetattr(fd, TCSANOW, &tio);
+  }
+  return std::unique_ptr<LinkClient>(new LinkClient(fd));
+}
+
+LinkClient::~LinkClient() { ::close(fd_); }
+
+Status LinkClient::WriteRaw(const std::vector<uint8_t>& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return UnavailableError("link write failed: ").Append(std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
+Status LinkClient::Need(size_t n, int64_t deadline_ms) {
+  while (buf_.size() < n) {
+    int64_t left = deadline_ms - NowMs();
+    if (left <= 0) return DeadlineExceededError("no response from the appliance in time");
+    pollfd p{fd_, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return UnavailableError("poll failed on the link");
+    if (r == 0) continue;
+    uint8_t tmp[4096];
+    ssize_t got = ::read(fd_, tmp, sizeof(tmp));
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got <= 0) return UnavailableError("the appliance closed the link");
+    buf_.insert(buf_.end(), tmp, tmp + got);
+  }
+  return OkStatus();
+}
+
+StatusOr<appliance::v1::Response> LinkClient::ReadFrame(int timeout_ms, std::vector<uint8_t>* out_raw) {
+  const int64_t deadline = NowMs() + timeout_ms;
+  for (;;) {
+    PKI_RETURN_IF_ERROR(Need(2, deadline));
+    if (buf_[0] != kSync0 || buf_[1] != kSync1) {  // resync
+      buf_.erase(buf_.begin());
+      continue;
+    }
+    PKI_RETURN_IF_ERROR(Need(kHeader, deadline));
+    size_t len = LoadBe16(&buf_[4]);
+    if (buf_[2] != kVersion || buf_[3] != kKindResponse || len > kMaxPayload) {
+      buf_.erase(buf_.begin());
+      continue;
+    }
+    PKI_RETURN_IF_ERROR(Need(kHeader + len + kCrc, deadline));
+    uint32_t want = LoadBe32(&buf_[kHeader + len]);
+    if (want != Crc32(ByteSpan(&buf_[2], kHeader - 2 + len))) {
+      buf_.erase(buf_.begin());
+      continue;
+    }
+    appliance::v1::Response resp;
+    bool ok = resp.ParseFromArray(&buf_[kHeader], static_cast<int>(len));
+    if (out_raw != nullptr) out_raw->assign(buf_.begin(), buf_.begin() + static_cast<long>(kHeader + len + kCrc));
+    uint32_t id = LoadBe32(&buf_[6]);
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<long>(kHeader + len + kCrc));
+    if (!ok) return DataLossError("response frame does not parse");
+    if (resp.request_id() != id) return DataLossError("response id differs from its frame's");
+    return resp;
+  }
+}
+
+StatusOr<appliance::v1::Response> LinkClient::Call(appliance::v1::Request req, int timeout_ms) {
+  if (req.request_id() == 0) req.set_request_id(next_id_++);
+  std::string payload;
+  if (!req.SerializeToString(&payload)) return InternalError("request does not serialize");
+  PKI_RETURN_IF_ERROR(WriteRaw(EncodeLinkFrame(req.request_id(), payload)));
+  const int64_t deadline = NowMs() + timeout_ms;
+  for (;;) {
+    int64_t left = deadline - NowMs();
+    if (left <= 0) return DeadlineExceededError("no response from the appliance in time");
+    PKI_ASSIGN_OR_RETURN(appliance::v1::Response resp, ReadFrame(static_cast<int>(left)));
+    if (resp.request_id() == req.request_id()) return resp;
+    if (resp.request_id() == 0) errors_.push_back(resp);
+  }
+}
+
+}  // namespace pki::host_agent
