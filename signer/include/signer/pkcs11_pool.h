@@ -9,6 +9,13 @@
 // of rotation, re-initializes them in the background and lets them rejoin
 // after a successful probe signature. Nothing here is SoftHSM-specific.
 //
+// Sign's |deadline| bounds the whole request (all retries); 0 or negative
+// means 10 s. A request waits at most PoolConfig::session_wait for a session
+// (then RESOURCE_EXHAUSTED); a call still running at the deadline is
+// abandoned (DEADLINE_EXCEEDED) and its token taken out of rotation.
+// Each token runs sessions_per_token worker threads, each owning a session.
+// Do not fork after creating a pool.
+//
 // Link target: pki::signer_pkcs11.
 #ifndef PKI_SIGNER_PKCS11_POOL_H_
 #define PKI_SIGNER_PKCS11_POOL_H_
