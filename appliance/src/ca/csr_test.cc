@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ca/intermediate.h"
+#include "crypto/heap.h"
 #include "ca/test_csr.h"
 #include "ca/test_fixture.h"
 
@@ -80,6 +81,38 @@ TEST_F(CsrTest, MalformedInputIsRejectedNotCrashed) {
   }
   std::vector<uint8_t> huge(kMaxCsrDer + 1, 0x30);
   EXPECT_EQ(CheckedCsr::Parse(huge, KeyPolicy{}).status().code(), StatusCode::kInvalidArgument);
+}
+
+// Invariant 7: any corruption of a request or a CA certificate gives a clear
+// error (or, for bytes outside what is checked, a valid result), never a crash
+// or a pool leak.
+TEST_F(CsrTest, ByteMutationsNeverCrashOrLeak) {
+  const std::vector<uint8_t> csr = Csr(crypto::KeyAlgorithm::kEcP256);
+  const size_t base = crypto::GetPoolUsage().current_bytes;
+  size_t accepted = 0;
+  for (size_t i = 0; i < csr.size(); ++i) {
+    for (uint8_t flip : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xff}}) {
+      std::vector<uint8_t> m = csr;
+      m[i] ^= flip;
+      StatusOr<CheckedCsr> c = CheckedCsr::Parse(m, KeyPolicy{});
+      if (c.ok()) {
+        ++accepted;
+      } else {
+        EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << i << " " << c.status().message();
+      }
+      std::vector<uint8_t> cert = root_der_;
+      cert[i % cert.size()] ^= flip;
+      StatusOr<CaCertificate> ca = CaCertificate::Parse(cert);
+      if (!ca.ok()) {
+        EXPECT_EQ(ca.status().code(), StatusCode::kInvalidArgument) << ca.status().message();
+      }
+    }
+  }
+  // Only a handful of encoding bytes may change without breaking the
+  // signature (e.g. none at all for a minimal DER CSR).
+  EXPECT_LT(accepted, 8u);
+  EXPECT_EQ(crypto::GetPoolUsage().current_bytes, base);
+  EXPECT_TRUE(crypto::CheckPool().ok());
 }
 
 class IntermediateTest : public CsrTest {
