@@ -151,11 +151,12 @@ StatusOr<RunResult> Runner::Run() {
   const std::string stem = "out/transcripts/" + std::to_string(b.sequence()) + "-" + sc.name();
   const std::string dir = options_.media_dir + "/";
   auto key = session_.AuditPublicKeyDer();
-  StatusOr<v1::SignedTranscript> sealed = key.status();
-  if (key.ok()) {
-    SessionSigner signer(session_, *key);
-    sealed = Seal(b, signer);
-  }
+  StatusOr<v1::SignedTranscript> sealed =
+      key.ok() ? [&] {
+        SessionSigner signer(session_, *key);
+        return Seal(b, signer);
+      }()
+               : StatusOr<v1::SignedTranscript>(key.status());
   if (!sealed.ok()) {
     std::string raw;
     b.SerializeToString(&raw);
