@@ -5,6 +5,17 @@
 #include "device/pgp_words.h"
 
 namespace pki::appliance::device {
+namespace {
+
+// Prefix/Suffix slice without std::string_view::substr, which can throw and
+// so pulls in libstdc++'s hosted part (the firmware links without it).
+// |n| must be <= s.size().
+std::string_view Prefix(std::string_view s, size_t n) { return std::string_view(s.data(), n); }
+std::string_view Suffix(std::string_view s, size_t from) {
+  return std::string_view(s.data() + from, s.size() - from);
+}
+
+}  // namespace
 
 Screen::Screen(size_t width)
     : width_(width < 16 ? 16 : (width > kMaxWidth ? kMaxWidth : width)) {}
@@ -21,7 +32,7 @@ Status Screen::AddLine(std::string_view line) {
 Status Screen::AddText(std::string_view text) {
   while (true) {
     size_t nl = text.find('\n');
-    std::string_view part = text.substr(0, nl);
+    std::string_view part = nl == std::string_view::npos ? text : Prefix(text, nl);
     do {
       if (part.size() <= width_) {
         PKI_RETURN_IF_ERROR(AddLine(part));
@@ -30,12 +41,12 @@ Status Screen::AddText(std::string_view text) {
       }
       size_t cut = part.rfind(' ', width_);
       if (cut == std::string_view::npos || cut == 0) cut = width_;
-      PKI_RETURN_IF_ERROR(AddLine(part.substr(0, cut)));
-      part = part.substr(cut);
+      PKI_RETURN_IF_ERROR(AddLine(Prefix(part, cut)));
+      part = Suffix(part, cut);
       while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     } while (!part.empty());
     if (nl == std::string_view::npos) return OkStatus();
-    text = text.substr(nl + 1);
+    text = Suffix(text, nl + 1);
   }
 }
 
