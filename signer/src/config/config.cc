@@ -154,6 +154,11 @@ class Reader final {
     return n;
   }
 
+  // Resolve makes a relative |name| relative to the config's folder.
+  std::string Resolve(const std::string& name) const {
+    return (name.empty() || name[0] == '/' || base_dir_.empty()) ? name : base_dir_ + "/" + name;
+  }
+
   // File resolves |name| against the config folder and checks it is a
   // regular file; |private_only| also refuses group/other access.
   std::string File(const std::string& name, const std::string& path, bool private_only) {
@@ -453,6 +458,7 @@ void ReadAudit(Reader& r, const YAML::Node& root, Config& cfg) {
   }
   if (!r.Map(n, path, {"path", "rotate_bytes"})) return;
   std::string p = r.String(n, "path", path, true);
+  if (!p.empty() && p[0] != '/') p = r.Resolve(p);
   if (!p.empty()) {
     const size_t slash = p.rfind('/');
     std::string dir = slash == std::string::npos ? "." : p.substr(0, slash);

@@ -59,7 +59,7 @@ struct PolicyConfig {
 };
 
 struct AuditConfig {
-  std::string path;                    // active log file; rotated to path.<gen>
+  std::string path;  // active log file (relative: to the config folder); rotated to path.<gen>
   uint64_t rotate_bytes = 64u << 20;   // rotate once the file reaches this size
 };
 

@@ -131,7 +131,7 @@ TEST_F(ConfigTest, GoodConfigFillsEverything) {
   EXPECT_DOUBLE_EQ(cfg->policy.clients[0].requests_per_second, 50);
   EXPECT_EQ(cfg->policy.clients[0].burst, 100u);
   EXPECT_EQ(cfg->policy.clients[1].kind, IdentityKind::kSubject);
-  EXPECT_EQ(cfg->audit.path, "audit.log");
+  EXPECT_EQ(cfg->audit.path, dir_ + "/audit.log");
   EXPECT_EQ(cfg->audit.rotate_bytes, 1048576u);
 }
 
