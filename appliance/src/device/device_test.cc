@@ -289,6 +289,54 @@ TEST_F(Provisioned, ChangeCustodiansRetiresTheOldShares) {
   EXPECT_EQ(h_.Call(Harness::Execute(n2)).which_body, pki_appliance_v1_Response_execute_tag);
 }
 
+TEST_F(Provisioned, DisplayFailureRefusesToOpenASession) {
+  h_.display().SetFailing(true);
+  link::Response r = h_.Call(Harness::BeginSetTime(kStartTime + 5));
+  EXPECT_EQ(ErrorOf(r), pki_appliance_v1_ErrorCode_ERROR_UNAVAILABLE);
+  EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.pending_operation,
+            pki_appliance_v1_Operation_OPERATION_UNSPECIFIED);
+  h_.display().SetFailing(false);
+  EXPECT_EQ(h_.Call(Harness::BeginSetTime(kStartTime + 5)).which_body,
+            pki_appliance_v1_Response_begin_operation_tag);
+}
+
+TEST_F(Provisioned, CrossSignsAnotherRoot) {
+  Harness other(99);
+  auto ocs = Harness::ThreeCustodians();
+  ASSERT_EQ(other.Call(Harness::Init(ocs, 2, "C=DE,O=Example,CN=Example Root CA R2")).which_body,
+            pki_appliance_v1_Response_init_tag);
+  std::vector<uint8_t> new_root = other.FetchAll();
+  std::vector<uint8_t> nonce =
+      h_.Approve(Harness::BeginCrossSign(new_root, 365), {&cs_[0], &cs_[1]});
+  link::Response ex = h_.Call(Harness::Execute(nonce));
+  ASSERT_EQ(ex.which_body, pki_appliance_v1_Response_execute_tag) << MessageOf(ex);
+  std::vector<uint8_t> cross = h_.FetchAll();
+  StatusOr<ca::CaCertificate> parsed = ca::CaCertificate::Parse(cross);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  StatusOr<ca::CaCertificate> r2 = ca::CaCertificate::Parse(new_root);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_TRUE(std::equal(parsed->subject_der().begin(), parsed->subject_der().end(),
+                         r2->subject_der().begin(), r2->subject_der().end()));
+  // A certificate that is not a CA certificate is refused by name.
+  const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+  EXPECT_EQ(ErrorOf(h_.Call(Harness::BeginCrossSign(junk, 365))),
+            pki_appliance_v1_ErrorCode_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(Device, EntropyFailureAtBootRefusesToRunAndChangesNothing) {
+  Harness h;
+  ASSERT_EQ(h.Call(Harness::GetStatus()).body.status.boot_count, 1u);
+  // The DRBG is seeded at boot; a TRNG that fails its health test then
+  // stops the appliance from coming up at all (no unseeded keys, nonces).
+  h.entropy().FailAfter(0);
+  Status s = h.PowerCycle();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.message();
+  h.entropy().StopFailing();
+  ASSERT_TRUE(h.PowerCycle().ok());
+  // The failed boot did not count: nothing was written.
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.boot_count, 2u);
+}
+
 TEST(Device, FullJournalRefusesOperationsUntilExportedAndAcknowledged) {
   Harness h(7, /*journal_capacity=*/24);
   auto cs = Harness::ThreeCustodians();

@@ -117,6 +117,16 @@ link::Request Harness::BeginRevoke(ByteSpan serial, uint32_t reason) {
   return r;
 }
 
+link::Request Harness::BeginCrossSign(ByteSpan cert_der, uint32_t days) {
+  link::Request r = Begin(pki_appliance_v1_BeginOperationRequest_cross_sign_tag);
+  auto& c = r.body.begin_operation.params.cross_sign;
+  c.cert_der.size = static_cast<pb_size_t>(cert_der.size());
+  std::memcpy(c.cert_der.bytes, cert_der.data(), cert_der.size());
+  c.validity_days = days;
+  c.path_len = -2;  // as the new root's
+  return r;
+}
+
 link::Request Harness::BeginChangeCustodians(const std::vector<Custodian>& custodians,
                                              uint32_t threshold) {
   link::Request r = Begin(pki_appliance_v1_BeginOperationRequest_change_custodians_tag);

@@ -45,6 +45,7 @@ class Harness {
   hw::fake::CaptureDisplay& display() { return display_; }
   hw::fake::FakeTamper& tamper() { return tamper_; }
   hw::FakeStorage& storage() { return *storage_; }
+  hw::fake::SeededEntropy& entropy() { return *entropy_; }
 
   // Call dispatches |req| and returns the response (by value; large).
   link::Response Call(const link::Request& req);
@@ -57,6 +58,7 @@ class Harness {
   static link::Request BeginDecommission(const char* reason);
   static link::Request BeginIssueCrl(uint32_t days);
   static link::Request BeginRevoke(ByteSpan serial, uint32_t reason);
+  static link::Request BeginCrossSign(ByteSpan cert_der, uint32_t days);
   static link::Request BeginChangeCustodians(const std::vector<Custodian>& custodians,
                                              uint32_t threshold);
   static link::Request Submit(ByteSpan nonce, const Custodian& c);
