@@ -75,6 +75,8 @@ class Runner final {
   Status WriteOutput(const std::string& step_id, const std::string& path, std::string_view bytes,
                      mode_t mode);
   Status LoadRootKey();
+  // Lint checks the previewed TBS of a signing step; FAILED_PRECONDITION on an unwaived finding.
+  Status Lint(const v1::Step& step, const std::string& tbs);
 
   const Script& script_;
   ApplianceSession& session_;

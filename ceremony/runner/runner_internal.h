@@ -25,6 +25,7 @@ struct Runner::State {
   std::map<int, Op> ops;
   std::string open_nonce;  // a quorum session that must be aborted if we stop
   OsslPtr<EVP_PKEY> root_key;
+  OsslPtr<X509> root_cert;
 };
 
 namespace internal {

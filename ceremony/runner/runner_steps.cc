@@ -7,6 +7,7 @@
 
 #include "ceremony/fingerprint/fingerprint.h"
 #include "ceremony/fingerprint/pgp_words.h"
+#include "ceremony/lint/tbs_lint.h"
 #include "ceremony/runner/result_check.h"
 #include "ceremony/runner/runner.h"
 #include "ceremony/runner/runner_internal.h"
@@ -112,6 +113,41 @@ Status Runner::LoadRootKey() {
     return DataLossError("the root certificate the appliance returned does not match its status");
   }
   PKI_ASSIGN_OR_RETURN(state_->root_key, RootPublicKey(der));
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  state_->root_cert.reset(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  return OkStatus();
+}
+
+Status Runner::Lint(const v1::Step& step, const std::string& tbs) {
+  const bool is_crl = step.has_issue_crl();
+  if (!step.has_sign_intermediate() && !step.has_cross_sign() && !is_crl) return OkStatus();
+  if (tbs.empty()) {
+    return FailedPreconditionError("the appliance did not preview the to-be-signed bytes; the host cannot lint them");
+  }
+  PKI_RETURN_IF_ERROR(LoadRootKey());
+  std::vector<LintIssue> issues;
+  if (is_crl) {
+    issues = LintTbsCertList(tbs, *state_->root_cert, step.issue_crl().next_update_days());
+  } else {
+    CertProfileExpectation e;
+    e.validity_days = step.has_sign_intermediate() ? step.sign_intermediate().profile().validity_days()
+                                                   : step.cross_sign().validity_days();
+    e.path_len = step.has_sign_intermediate() ? step.sign_intermediate().profile().path_len()
+                                              : step.cross_sign().path_len();
+    issues = LintTbsCertificate(tbs, *state_->root_cert, e);
+  }
+  std::string failed;
+  for (const LintIssue& issue : issues) {
+    v1::LintFinding* f = state_->body.add_lint();
+    f->set_step_id(step.id());
+    f->set_name(issue.name);
+    f->set_message(issue.message);
+    f->set_waived(!issue.fatal && script_.HasLintException(issue.name));
+    prompter_.Say("   lint " + issue.name + ": " + issue.message + (f->waived() ? " (waived by the script)" : " (FAILS)"));
+    if (!f->waived() && failed.empty()) failed = issue.name + ": " + issue.message;
+  }
+  if (!failed.empty()) return FailedPreconditionError("lint: ").Append(failed);
+  prompter_.Say(issues.empty() ? "   lint: clean" : "   lint: only waived findings");
   return OkStatus();
 }
 
@@ -234,6 +270,10 @@ Status Runner::InitRoot(int index, v1::StepRecord& record) {
   for (const auto& c : sc.roles().custodians()) req.add_custodians()->set_name(c);
   PKI_ASSIGN_OR_RETURN(OperationResult res, session_.Init(req, passphrases));
   PKI_ASSIGN_OR_RETURN(state_->root_key, RootPublicKey(res.result_der));
+  {
+    const auto* d = reinterpret_cast<const unsigned char*>(res.result_der.data());
+    state_->root_cert.reset(d2i_X509(nullptr, &d, static_cast<long>(res.result_der.size())));
+  }
   if (res.shares.size() != static_cast<size_t>(sc.roles().custodians_size())) {
     return DataLossError("the appliance returned ").AppendNumber(res.shares.size()).Append(" shares for ")
         .AppendNumber(static_cast<uint64_t>(sc.roles().custodians_size())).Append(" custodians");
@@ -321,6 +361,7 @@ Status Runner::BeginOperation(int index, v1::StepRecord& record) {
   if (!preview.displayed_words.empty() && preview.displayed_words != PgpWords(AsBytes(preview.request_sha256))) {
     return DataLossError("the PGP words the appliance reports do not encode its digest");
   }
+  PKI_RETURN_IF_ERROR(Lint(step, preview.tbs_der));
   record.set_digest(preview.request_sha256);
   record.set_detail(preview.preview);
   prompter_.Say("   appliance preview: " + preview.preview + "\n   request digest (compare with the display):\n" +

@@ -50,19 +50,19 @@ void AddExt(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // A 20-byte positive serial from the CSPRNG (DESIGN invariant 6).
-void RandomSerial(X509* cert) {
+void RandomSerial(X509* cert, int length = 20) {
   unsigned char bytes[20];
   RAND_bytes(bytes, sizeof(bytes));
   bytes[0] = static_cast<unsigned char>((bytes[0] & 0x7f) | 0x40);
-  OsslPtr<BIGNUM> bn(BN_bin2bn(bytes, sizeof(bytes), nullptr));
+  OsslPtr<BIGNUM> bn(BN_bin2bn(bytes, length, nullptr));
   BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert));
 }
 
 OsslPtr<X509> MakeCert(X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-                       uint32_t days, int path_len) {
+                       uint32_t days, int path_len, int serial_length = 20) {
   OsslPtr<X509> cert(X509_new());
   X509_set_version(cert.get(), 2);
-  RandomSerial(cert.get());
+  RandomSerial(cert.get(), serial_length);
   X509_set_subject_name(cert.get(), subject);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : subject);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
@@ -164,7 +164,7 @@ StatusOr<OperationPreview> FakeApplianceSession::Begin(const lv1::BeginOperation
     if (X509_REQ_verify(csr.get(), key.get()) != 1) return InvalidArgumentError("CSR proof of possession fails");
     auto cert = MakeCert(X509_REQ_get_subject_name(csr.get()), key.get(), root.get(), root_key_.get(),
                          request.sign_intermediate().profile().validity_days(),
-                         request.sign_intermediate().profile().path_len());
+                         request.sign_intermediate().profile().path_len(), short_serial ? 8 : 20);
     p.tbs_der = Tbs(cert.get());
     pending_result_ = Der(cert.get());
     p.preview = "sign intermediate for profile " + request.sign_intermediate().profile().name();
@@ -179,6 +179,10 @@ StatusOr<OperationPreview> FakeApplianceSession::Begin(const lv1::BeginOperation
     OsslPtr<ASN1_STRING> number(ASN1_INTEGER_new());
     ASN1_INTEGER_set_uint64(number.get(), crl_number_ + 1);
     X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, root.get(), nullptr, nullptr, crl.get(), 0);
+    OsslPtr<X509_EXTENSION> aki(X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
+    X509_CRL_add_ext(crl.get(), aki.get(), -1);
     X509_CRL_sign(crl.get(), root_key_.get(), EVP_sha256());
     p.tbs_der = CrlTbs(crl.get());
     pending_result_ = CrlDer(crl.get());

@@ -24,6 +24,7 @@ class FakeApplianceSession final : public ApplianceSession {
   bool production_build = false;
   bool tamper_result = false;      // Execute releases a certificate other than the previewed one
   bool fail_execute = false;       // Execute answers INTERNAL
+  bool short_serial = false;       // intermediates get an 8-byte serial (a lint finding)
 
   // What tests inspect.
   bool has_pending_operation() const { return !pending_nonce_.empty(); }

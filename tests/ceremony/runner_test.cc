@@ -58,12 +58,18 @@ class RunnerTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomic(secrets_ + "/" + name, AsBytes(pass), 0600).ok());
   }
 
-  StatusOr<RunResult> RunScript(const std::string& name, const std::string& answers,
-                                const std::string& previous = "", bool allow_production = false) {
+  static std::string ShippedScript(const std::string& name) {
     const char* src = std::getenv("PKI_SOURCE_DIR");
     EXPECT_NE(src, nullptr);
     auto text = ReadFile(std::string(src) + "/ceremony/scripts/" + name + ".textproto");
     EXPECT_TRUE(text.ok());
+    return text.ok() ? *text : "";
+  }
+
+  StatusOr<RunResult> RunScript(const std::string& name, const std::string& answers,
+                                const std::string& previous = "", bool allow_production = false,
+                                const std::string& script_text = "") {
+    auto text = StatusOr<std::string>(script_text.empty() ? ShippedScript(name) : script_text);
     auto script = Script::Parse(*text, nullptr);
     EXPECT_TRUE(script.ok()) << script.status().message();
     log_.clear();
@@ -254,6 +260,29 @@ custodians { name: "Carla Custodian" passphrase_file: "carla.pass" })pb";
   EXPECT_NE(r->status.message().find("no passphrase file for custodian 'Dmitri Custodian'"), std::string_view::npos)
       << r->status.message();
   EXPECT_FALSE(appliance_.has_pending_operation());
+}
+
+TEST_F(RunnerTest, LintFindingFailsUnlessTheScriptWaivesIt) {
+  RootInit();
+  appliance_.short_serial = true;
+  auto r = RunScript("sign-intermediate", kTwoCustodians, "out/transcripts/1-root-init.transcript");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outcome, v1::FAILED);
+  EXPECT_NE(r->status.message().find("lint: serial-not-20-bytes"), std::string_view::npos) << r->status.message();
+  EXPECT_EQ(appliance_.executed(), 0);
+  EXPECT_FALSE(appliance_.has_pending_operation());
+  ASSERT_EQ(r->body.lint_size(), 1);
+  EXPECT_FALSE(r->body.lint(0).waived());
+
+  std::string waived = ShippedScript("sign-intermediate");
+  waived.replace(waived.find("quorum {"), 8,
+                 "lint_exceptions { name: \"serial-not-20-bytes\" reason: \"rehearsal of the waiver path\" }\nquorum {");
+  auto ok = RunScript("sign-intermediate", kTwoCustodians, r->transcript_path, false, waived);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->outcome, v1::COMPLETED) << ok->status.message();
+  ASSERT_EQ(ok->body.lint_size(), 1);
+  EXPECT_TRUE(ok->body.lint(0).waived());
+  EXPECT_EQ(ok->body.lint(0).name(), "serial-not-20-bytes");
 }
 
 }  // namespace
