@@ -286,7 +286,21 @@ std::string Pkcs11Uri::ToString() const {
   if (serial) add("serial", *serial);
   if (token) add("token", *token);
   if (object) add("object", *object);
-  if (id) add("id", *id);
+  if (id) {
+    // CKA_ID is binary: every byte percent-encoded (as RFC 7512 suggests and
+    // p11-kit does).
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string enc;
+    for (char c : *id) {
+      auto u = static_cast<unsigned char>(c);
+      enc += '%';
+      enc += kHex[u >> 4];
+      enc += kHex[u & 15];
+    }
+    if (!first) out += ';';
+    first = false;
+    out += "id=" + enc;
+  }
   if (type) add("type", ObjectClassName(*type));
   std::string q;
   if (module_name) q += "module-name=" + PercentEncode(*module_name);
