@@ -461,7 +461,10 @@ Status Runner::Execute(const v1::Step& step, v1::StepRecord& record) {
 Status Runner::ExportJournal(const v1::Step& step, v1::StepRecord& record) {
   std::string head;
   uint64_t next = 0;
-  PKI_ASSIGN_OR_RETURN(std::string records, session_.ExportJournal(0, &head, &next));
+  // From where this ceremony started: earlier records were exported (and
+  // acknowledged) by earlier ceremonies.
+  const uint64_t from = state_->body.before().journal_sequence();
+  PKI_ASSIGN_OR_RETURN(std::string records, session_.ExportJournal(from, &head, &next));
   PKI_RETURN_IF_ERROR(WriteOutput(step.id(), step.export_journal().journal_out(), records, 0644));
   record.set_digest(head);
   record.set_detail("journal up to sequence " + std::to_string(next) + ", head " + HexString(AsBytes(head)));

@@ -11,7 +11,8 @@
 //
 // Exit codes (the one firewall from Status to exit code): 0 success, 1 the
 // ceremony aborted or failed, 2 bad input (script, answers, options),
-// 3 verification failed, 4 appliance unavailable, 5 other errors.
+// 3 verification failed, 4 appliance unavailable, 5 other errors, 6 the
+// ceremony completed but the appliance could not sign the transcript.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -156,7 +157,9 @@ int Run(const RunFlags& f) {
   }
   if (!result->status.ok()) {  // completed, but the transcript could not be signed
     Fail(result->status);
-    return 1;
+    std::fprintf(stderr, "ceremony: the ceremony COMPLETED; its transcript is UNSIGNED: %s/%s\n",
+                 f.media.c_str(), result->transcript_path.c_str());
+    return 6;
   }
   std::printf("ceremony %s completed; transcript %s/%s\n", (*script)->proto().name().c_str(), f.media.c_str(),
               result->transcript_path.c_str());

@@ -1,0 +1,154 @@
+// End to end: the `ceremony` program against appliance-sim over its unix
+// socket, non-interactively: root-init, then sign-intermediate (which also
+// issues the root CRL), then issue-crl. Every artifact is checked with the
+// openssl CLI (verify -x509_strict, crl -verify) and the CRL number must rise.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "common/file.h"
+
+namespace pki::ceremony {
+namespace {
+
+constexpr char kAll[] = R"pb(
+present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
+present: "Eun-ji Custodian" present: "Wanda Witness"
+custodians { name: "Carla Custodian" passphrase_file: "carla.pass" new_passphrase_file: "carla.pass" }
+custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" new_passphrase_file: "dmitri.pass" }
+custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphrase_file: "eunji.pass" }
+)pb";
+constexpr char kTwo[] = R"pb(
+present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian" present: "Wanda Witness"
+custodians { name: "Carla Custodian" passphrase_file: "carla.pass" }
+custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" }
+)pb";
+
+// The link has no request to sign a transcript yet: `ceremony run` exits 6
+// ("completed, transcript unsigned"). Switch to 0 when it has.
+constexpr int kCompletedUnsigned = 6;
+
+std::string Out(const std::string& cmd, int* rc) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+class SimE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* bin = std::getenv("PKI_BIN_DIR");
+    const char* src = std::getenv("PKI_SOURCE_DIR");
+    ASSERT_NE(bin, nullptr);
+    ASSERT_NE(src, nullptr);
+    bin_ = bin;
+    scripts_ = std::string(src) + "/ceremony/scripts/";
+    if (access((bin_ + "/appliance-sim").c_str(), X_OK) != 0) GTEST_SKIP() << "appliance-sim not built";
+    char tmpl[] = "/tmp/ceremony_e2e_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    ASSERT_EQ(mkdir((dir_ + "/media").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir((dir_ + "/media/in").c_str(), 0755), 0);
+    ASSERT_TRUE(MakePrivateDir(dir_ + "/secrets").ok());
+    for (const char* n : {"carla", "dmitri", "eunji"}) {
+      ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/" + n + ".pass",
+                                  AsBytes(std::string(n) + " passphrase long enough"), 0600).ok());
+    }
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/all.answers", AsBytes(kAll), 0600).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/two.answers", AsBytes(kTwo), 0600).ok());
+    int rc;
+    Out("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" + dir_ +
+            "/issuing.key' -subj '/O=Example/CN=Example Issuing TLS' -out '" + dir_ + "/media/in/issuing.csr'",
+        &rc);
+    ASSERT_EQ(rc, 0);
+    sim_ = fork();
+    ASSERT_GE(sim_, 0);
+    if (sim_ == 0) {
+      const std::string sim = bin_ + "/appliance-sim";
+      const std::string state = dir_ + "/state", sock = dir_ + "/sock", display = dir_ + "/display.txt";
+      execl(sim.c_str(), sim.c_str(), "--state-dir", state.c_str(), "--socket", sock.c_str(), "--display-file",
+            display.c_str(), "--device-id", "sim-e2e", "--test-share-iterations", "1000", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 100 && access((dir_ + "/sock").c_str(), F_OK) != 0; ++i) usleep(50000);
+    ASSERT_EQ(access((dir_ + "/sock").c_str(), F_OK), 0) << "appliance-sim did not open its socket";
+  }
+  void TearDown() override {
+    if (sim_ > 0) {
+      kill(sim_, SIGTERM);
+      waitpid(sim_, nullptr, 0);
+    }
+    if (!dir_.empty()) {
+      int rc;
+      Out("rm -rf '" + dir_ + "'", &rc);
+    }
+  }
+
+  std::string Run(const std::string& script, const std::string& answers, int* rc) {
+    return Out(bin_ + "/ceremony run '" + scripts_ + script + ".textproto' --media '" + dir_ + "/media' --socket '" +
+                   dir_ + "/sock' --answers '" + dir_ + "/secrets/" + answers + "'",
+               rc);
+  }
+
+  std::string bin_, scripts_, dir_;
+  pid_t sim_ = -1;
+};
+
+TEST_F(SimE2eTest, RootInitSignIntermediateIssueCrl) {
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, kCompletedUnsigned) << log;
+  const std::string media = dir_ + "/media";
+  struct stat st {};
+  ASSERT_EQ(stat((media + "/shares/Carla Custodian.share").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // No passphrase in the log.
+  EXPECT_EQ(log.find("passphrase long enough"), std::string::npos);
+
+  log = Run("sign-intermediate", "two.answers", &rc);
+  ASSERT_EQ(rc, kCompletedUnsigned) << log;
+  EXPECT_NE(log.find("lint: clean"), std::string::npos) << log;
+  std::string v = Out("openssl verify -x509_strict -CAfile '" + media + "/out/root.crt' '" + media + "/out/issuing.crt'", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  v = Out("openssl crl -verify -noout -CAfile '" + media + "/out/root.crt' -in '" + media + "/out/root.crl'", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  const std::string first_number = Out("openssl crl -noout -crlnumber -in '" + media + "/out/root.crl'", &rc);
+
+  log = Run("issue-crl", "two.answers", &rc);
+  ASSERT_EQ(rc, kCompletedUnsigned) << log;
+  v = Out("openssl crl -verify -noout -CAfile '" + media + "/out/root.crt' -in '" + media + "/out/root.crl'", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  const std::string second_number = Out("openssl crl -noout -crlnumber -in '" + media + "/out/root.crl'", &rc);
+  EXPECT_NE(first_number, second_number);
+  EXPECT_LT(std::stoul(first_number.substr(first_number.find("0x") + 2), nullptr, 16),
+            std::stoul(second_number.substr(second_number.find("0x") + 2), nullptr, 16));
+}
+
+TEST_F(SimE2eTest, WrongPassphraseAbortsAndRerunSucceeds) {
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, kCompletedUnsigned) << log;
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/dmitri.pass", AsBytes("wrong wrong wrong"), 0600).ok());
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_EQ(rc, 1) << log;
+  EXPECT_NE(log.find("Dmitri Custodian: share REJECTED"), std::string::npos) << log;
+  EXPECT_NE(log.find("open operation aborted on the appliance"), std::string::npos) << log;
+  EXPECT_NE(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/dmitri.pass", AsBytes("dmitri passphrase long enough"), 0600).ok());
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_EQ(rc, kCompletedUnsigned) << log;
+  EXPECT_EQ(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+}
+
+}  // namespace
+}  // namespace pki::ceremony
