@@ -2,13 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "common/file.h"
 
 namespace pki::ceremony {
 namespace {
 
+// PKI_SOURCE_DIR from CTest, else the source folder compiled in (the
+// shared helper passes only the first of its ENVIRONMENT entries).
+const char* CeremonySourceDir() {
+  const char* s = std::getenv("PKI_SOURCE_DIR");
+  return s != nullptr ? s : PKI_CEREMONY_SOURCE_DIR;
+}
+
 TEST(PlanTest, SignIntermediatePlanNamesEveryStepInOrder) {
-  const char* src = std::getenv("PKI_SOURCE_DIR");
+  const char* src = CeremonySourceDir();
   ASSERT_NE(src, nullptr);
   auto text = ReadFile(std::string(src) + "/ceremony/scripts/sign-intermediate.textproto");
   ASSERT_TRUE(text.ok());

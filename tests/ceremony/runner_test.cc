@@ -17,6 +17,13 @@
 namespace pki::ceremony {
 namespace {
 
+// PKI_SOURCE_DIR from CTest, else the source folder compiled in (the
+// shared helper passes only the first of its ENVIRONMENT entries).
+const char* CeremonySourceDir() {
+  const char* s = std::getenv("PKI_SOURCE_DIR");
+  return s != nullptr ? s : PKI_CEREMONY_SOURCE_DIR;
+}
+
 constexpr char kAllPresent[] = R"pb(
 present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
 present: "Eun-ji Custodian" present: "Wanda Witness"
@@ -59,7 +66,7 @@ class RunnerTest : public ::testing::Test {
   }
 
   static std::string ShippedScript(const std::string& name) {
-    const char* src = std::getenv("PKI_SOURCE_DIR");
+    const char* src = CeremonySourceDir();
     EXPECT_NE(src, nullptr);
     auto text = ReadFile(std::string(src) + "/ceremony/scripts/" + name + ".textproto");
     EXPECT_TRUE(text.ok());

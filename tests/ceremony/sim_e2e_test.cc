@@ -16,6 +16,13 @@
 namespace pki::ceremony {
 namespace {
 
+// PKI_SOURCE_DIR from CTest, else the source folder compiled in (the
+// shared helper passes only the first of its ENVIRONMENT entries).
+const char* CeremonySourceDir() {
+  const char* s = std::getenv("PKI_SOURCE_DIR");
+  return s != nullptr ? s : PKI_CEREMONY_SOURCE_DIR;
+}
+
 constexpr char kAll[] = R"pb(
 present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
 present: "Eun-ji Custodian" present: "Wanda Witness"
@@ -48,7 +55,7 @@ class SimE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* bin = std::getenv("PKI_BIN_DIR");
-    const char* src = std::getenv("PKI_SOURCE_DIR");
+    const char* src = CeremonySourceDir();
     ASSERT_NE(bin, nullptr);
     ASSERT_NE(src, nullptr);
     bin_ = bin;
