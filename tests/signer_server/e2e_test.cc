@@ -6,7 +6,10 @@
 // The test token's PINs go through softhsm2-util/pkcs11-tool argv (those
 // tools take no other way in scripts); they exist only for this throwaway
 // token. signerd reads its PIN from a 0600 file, as in production.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +34,26 @@ constexpr const char* kModule = "/usr/lib/softhsm/libsofthsm2.so";
 int Shell(const std::string& cmd) {
   const int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// HttpGet fetches |path| from 127.0.0.1:|port| (the metrics responder).
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    ::close(fd);
+    return "";
+  }
+  const std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), 0) < 0) return "";
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
 }
 
 class SignerdE2eTest : public ::testing::Test {
@@ -174,6 +197,17 @@ TEST_F(SignerdE2eTest, SoftHsmKeySignsAFileThatOpenSslVerifies) {
             3);
   EXPECT_THAT(testing::ReadText(dir_ + "/nf.out"), HasSubstr("NOT_FOUND: key not found [KEY_NOT_FOUND]"));
 
+  // Metrics on the loopback port.
+  const std::string out = testing::ReadText(dir_ + "/signerd.out");
+  const size_t m = out.find("signerd: metrics on 127.0.0.1:");
+  ASSERT_NE(m, std::string::npos);
+  const int metrics_port = std::stoi(out.substr(m + 30));
+  const std::string metrics = HttpGet(metrics_port, "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("signer_requests_total{method=\"Sign\",code=\"OK\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("signer_requests_total{method=\"Sign\",code=\"NOT_FOUND\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("signer_key_up{key=\"release\",version=\"1\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("signer_audit_last_seq 3"));
+
   EXPECT_EQ(StopSignerd(), 0);
   EXPECT_THAT(testing::ReadText(dir_ + "/signerd.out"), HasSubstr("signerd: stopped; audit head seq 3 "));
   auto report = VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log"));
@@ -182,6 +216,40 @@ TEST_F(SignerdE2eTest, SoftHsmKeySignsAFileThatOpenSslVerifies) {
   const std::string log = testing::ReadText(dir_ + "/audit.log");
   EXPECT_THAT(log, HasSubstr("\"request_id\":\"e2e-1\",\"key\":\"release\",\"key_version\":1"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("1234")));  // no PIN anywhere in the journal
+}
+
+TEST_F(SignerdE2eTest, SighupReloadsPolicyAndRefusesABadConfig) {
+  const std::string addr = StartSignerd();
+  ASSERT_FALSE(addr.empty());
+  testing::WriteText(dir_ + "/a.bin", "payload");
+  const std::string sign = "sign --key release --alg ecdsa-p256-sha256 --in " + dir_ + "/a.bin --out " + dir_ + "/a.sig";
+  const std::string builder = Client(pki_->builder, addr) + sign;
+  EXPECT_EQ(Shell(builder + " > /dev/null 2>&1"), 3);  // not in the policy yet
+  auto wait_for = [&](const std::string& file, const std::string& text) {
+    for (int i = 0; i < 100; ++i) {
+      if (testing::ReadText(dir_ + "/" + file).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  // A config that fails validation is refused; the old policy keeps serving.
+  const std::string good = testing::ReadText(config_);
+  testing::WriteText(config_, good + "bogus: 1\n");
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  EXPECT_TRUE(wait_for("signerd.err", "reload refused: bogus: unknown field"))
+      << testing::ReadText(dir_ + "/signerd.err") << testing::ReadText(dir_ + "/signerd.out");
+  EXPECT_EQ(Shell(Client(pki_->ci, addr) + sign + " > /dev/null 2>&1"), 0);
+  // A good config with a new client takes effect without a restart.
+  std::string grown = good;
+  grown.replace(grown.find("audit:"), 6,
+                "    - name: builder\n      dns_san: builder.example.org\n"
+                "      keys: [{key: release, rights: [sign]}]\naudit:");
+  testing::WriteText(config_, grown);
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  EXPECT_TRUE(wait_for("signerd.out", "signerd: reloaded policy (2 clients)"));
+  EXPECT_EQ(Shell(builder + " > " + dir_ + "/b.out 2>&1"), 0) << testing::ReadText(dir_ + "/b.out");
+  EXPECT_EQ(StopSignerd(), 0);
+  EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
 }
 
 }  // namespace

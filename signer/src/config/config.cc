@@ -37,12 +37,12 @@ class Reader final {
   bool Map(const YAML::Node& node, const std::string& path,
            std::initializer_list<std::string_view> allowed) {
     if (!node.IsMap()) {
-      Error(path, "must be a mapping");
+      Error(path.empty() ? "(top level)" : path, "must be a mapping");
       return false;
     }
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) {
-        Error(path, "keys must be plain names");
+        Error(path.empty() ? "(top level)" : path, "keys must be plain names");
         continue;
       }
       const std::string key = kv.first.Scalar();
@@ -534,7 +534,7 @@ StatusOr<Config> ParseConfigText(const std::string& text, const std::string& bas
   Config cfg;
   Reader r(base_dir, out_errors);
   try {
-    if (r.Map(root, "(top level)", {"server", "hsm", "keys", "policy", "audit"})) {
+    if (r.Map(root, "", {"server", "hsm", "keys", "policy", "audit"})) {
       ReadServer(r, root, cfg);
       ReadHsm(r, root, cfg);
       ReadKeys(r, root, cfg);

@@ -7,7 +7,7 @@
 // "keys[2].versions[0].uris[1]: not a PKCS#11 URI". No secret is read here:
 // PIN files are only checked to exist and be private.
 //
-// The file format is documented in docs/signer-config.md (example there).
+// signerd.example.yaml beside this file shows every field.
 #ifndef PKI_SIGNER_CONFIG_CONFIG_H_
 #define PKI_SIGNER_CONFIG_CONFIG_H_
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -241,6 +242,29 @@ TEST(Pkcs11UriTest, Rfc7512Examples) {
   EXPECT_THAT(why, HasSubstr("repeated"));
   EXPECT_FALSE(IsPkcs11Uri("pkcs11:type=weird", &why));
   EXPECT_FALSE(IsPkcs11Uri("pkcs11:object=a%2", &why));
+}
+
+}  // namespace
+}  // namespace pki::signer
+
+namespace pki::signer {
+namespace {
+
+// The shipped example must stay valid: the only problems allowed are the
+// files and folders it names that do not exist on a build machine.
+TEST(ConfigExampleTest, ExampleHasNoProblemButMissingFiles) {
+  const std::string here = std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/'));
+  std::vector<std::string> errors;
+  std::ifstream in(here + "/signerd.example.yaml");
+  ASSERT_TRUE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto cfg = ParseConfigText(ss.str(), here, &errors);
+  for (const std::string& e : errors) {
+    EXPECT_TRUE(e.find("file not found") != std::string::npos ||
+                e.find("folder does not exist") != std::string::npos)
+        << e;
+  }
 }
 
 }  // namespace

@@ -126,7 +126,12 @@ grpc::Status SignerService::Sign(grpc::ServerContext* ctx, const v1::SignRequest
   ApiError err = Authenticate(*ctx, caller);
   rec.client = caller.label;
   v1::SignResponse out;
-  if (err.status.ok()) err = DoSign(caller, *req, out, rec);
+  // The pool's deadline: the configured one, or less if the client's ends sooner.
+  auto deadline = deps_.sign_deadline;
+  const auto client_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      ctx->deadline() - std::chrono::system_clock::now());
+  if (client_left < deadline) deadline = std::max(client_left, std::chrono::milliseconds(1));
+  if (err.status.ok()) err = DoSign(caller, *req, deadline, out, rec);
   std::string audit_id;
   grpc::Status st = Finish("Sign", err, rec, start, &audit_id);
   if (st.ok()) {
@@ -136,7 +141,8 @@ grpc::Status SignerService::Sign(grpc::ServerContext* ctx, const v1::SignRequest
   return st;
 }
 
-ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req, v1::SignResponse& resp,
+ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req,
+                               std::chrono::milliseconds deadline, v1::SignResponse& resp,
                                AuditRecord& rec) {
   if (req.request_id().size() > kMaxRequestIdBytes) {
     return MakeError(InvalidArgumentError("request_id longer than 128 bytes"));
@@ -195,8 +201,8 @@ ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req, v1::S
   }
 
   std::string detail;
-  auto result = deps_.pool->Sign(req.key_name(), info->version, *alg, AsBytes(input),
-                                 deps_.sign_deadline, &detail);
+  auto result = deps_.pool->Sign(req.key_name(), info->version, *alg, AsBytes(input), deadline,
+                                 &detail);
   if (!result.ok()) {
     rec.detail = detail.empty() ? std::string(result.status().message()) : detail;
     return FromPool(result.status());

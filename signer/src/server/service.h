@@ -56,7 +56,8 @@ class SignerService final : public v1::Signer::Service {
   struct Caller;
   // Authenticate identifies the peer of |ctx| and takes a rate-limit token.
   ApiError Authenticate(grpc::ServerContext& ctx, Caller& out_caller);
-  ApiError DoSign(Caller& caller, const v1::SignRequest& req, v1::SignResponse& resp, AuditRecord& rec);
+  ApiError DoSign(Caller& caller, const v1::SignRequest& req, std::chrono::milliseconds deadline,
+                  v1::SignResponse& resp, AuditRecord& rec);
   // Finish journals |rec| with |error|'s outcome and returns what to answer;
   // |out_audit_id| gets the id on success.
   grpc::Status Finish(const char* method, ApiError error, AuditRecord& rec,

@@ -42,6 +42,9 @@ StatusOr<std::shared_ptr<const Policy>> MakePolicy(const Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go out line by line even when redirected to files (tests, systemd).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::setvbuf(stderr, nullptr, _IONBF, 0);
   CLI::App app{"signerd: the online signer (gRPC over mutual TLS, keys in PKCS#11 HSMs)"};
   std::string config_path;
   app.add_option("--config", config_path, "YAML config file")->required();
