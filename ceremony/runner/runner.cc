@@ -158,12 +158,20 @@ StatusOr<RunResult> Runner::Run() {
       }()
                : StatusOr<v1::SignedTranscript>(key.status());
   if (!sealed.ok()) {
+    // Keep the record anyway: a SignedTranscript without signature, which
+    // chains (--previous-transcript) but never verifies.
+    v1::SignedTranscript unsigned_t;
+    b.SerializeToString(unsigned_t.mutable_body());
     std::string raw;
-    b.SerializeToString(&raw);
+    unsigned_t.SerializeToString(&raw);
     PKI_RETURN_IF_ERROR(internal::MakeParents(dir + stem));
-    PKI_RETURN_IF_ERROR(WriteFileAtomic(dir + stem + ".unsigned.pb", AsBytes(raw), 0644));
-    result.transcript_path = stem + ".unsigned.pb";
-    prompter_.Say("TRANSCRIPT NOT SIGNED: " + std::string(sealed.status().message()));
+    PKI_RETURN_IF_ERROR(WriteFileAtomic(dir + stem + ".unsigned.transcript", AsBytes(raw), 0644));
+    PKI_ASSIGN_OR_RETURN(std::string md, RenderMarkdown(unsigned_t));
+    md = "> **UNSIGNED TRANSCRIPT**: " + std::string(sealed.status().message()) + "\n\n" + md;
+    PKI_RETURN_IF_ERROR(WriteFileAtomic(dir + stem + ".unsigned.md", AsBytes(md), 0644));
+    result.transcript_path = stem + ".unsigned.transcript";
+    prompter_.Say("TRANSCRIPT NOT SIGNED: " + std::string(sealed.status().message()) + "\n  written to " +
+                  result.transcript_path + " and .md; SHA-256 " + GroupedHex(AsBytes(TranscriptHash(unsigned_t))));
     if (result.status.ok()) result.status = sealed.status();
     return result;
   }

@@ -101,9 +101,11 @@ class SimE2eTest : public ::testing::Test {
     }
   }
 
-  std::string Run(const std::string& script, const std::string& answers, int* rc) {
+  std::string Run(const std::string& script, const std::string& answers, int* rc,
+                  const std::string& previous = "") {
     return Out(bin_ + "/ceremony run '" + scripts_ + script + ".textproto' --media '" + dir_ + "/media' --socket '" +
-                   dir_ + "/sock' --answers '" + dir_ + "/secrets/" + answers + "'",
+                   dir_ + "/sock' --answers '" + dir_ + "/secrets/" + answers + "'" +
+                   (previous.empty() ? "" : " --previous-transcript '" + dir_ + "/media/out/transcripts/" + previous + "'"),
                rc);
   }
 
@@ -122,9 +124,11 @@ TEST_F(SimE2eTest, RootInitSignIntermediateIssueCrl) {
   // No passphrase in the log.
   EXPECT_EQ(log.find("passphrase long enough"), std::string::npos);
 
-  log = Run("sign-intermediate", "two.answers", &rc);
+  log = Run("sign-intermediate", "two.answers", &rc, "1-root-init.unsigned.transcript");
   ASSERT_EQ(rc, kCompletedUnsigned) << log;
   EXPECT_NE(log.find("lint: clean"), std::string::npos) << log;
+  // Chained: sequence 2, and the printable rendering exists.
+  EXPECT_EQ(access((media + "/out/transcripts/2-sign-intermediate.unsigned.md").c_str(), F_OK), 0) << log;
   std::string v = Out("openssl verify -x509_strict -CAfile '" + media + "/out/root.crt' '" + media + "/out/issuing.crt'", &rc);
   EXPECT_EQ(rc, 0) << v;
   v = Out("openssl crl -verify -noout -CAfile '" + media + "/out/root.crt' -in '" + media + "/out/root.crl'", &rc);
