@@ -6,7 +6,7 @@
 //                [--answers FILE] [--previous-transcript FILE] [--root-cert FILE]
 //                [--allow-production]        run it (interactive on /dev/tty unless --answers)
 //   ceremony verify-transcript FILE --audit-key PEM [--previous FILE] [--media DIR]
-//                [--journal-head HEX]
+//                [--journal-head HEX] [--journal EXPORT]
 //   ceremony render FILE                     the printable Markdown
 //
 // Exit codes (the one firewall from Status to exit code): 0 success, 1 the
@@ -25,6 +25,7 @@
 #include "ceremony/schema/plan.h"
 #include "ceremony/schema/script.h"
 #include "ceremony/session/link_session.h"
+#include "ceremony/transcript/journal_check.h"
 #include "ceremony/transcript/transcript.h"
 #include "common/file.h"
 #include "common/pem.h"
@@ -172,7 +173,7 @@ StatusOr<v1::SignedTranscript> LoadTranscript(const std::string& path) {
 }
 
 int VerifyCommand(const std::string& path, const std::string& key_path, const std::string& previous,
-                  const std::string& media, const std::string& journal_head) {
+                  const std::string& media, const std::string& journal_head, const std::string& journal) {
   auto t = LoadTranscript(path);
   if (!t.ok()) return Fail(t.status());
   VerifyOptions o;
@@ -194,8 +195,15 @@ int VerifyCommand(const std::string& path, const std::string& key_path, const st
   }
   Status s = Verify(*t, o);
   if (!s.ok()) return Fail(s);
-  std::printf("%s: OK (signature, %s%s%s)\n", path.c_str(), previous.empty() ? "no chain check" : "chain",
-              media.empty() ? "" : ", artifacts", journal_head.empty() ? "" : ", journal head");
+  if (!journal.empty()) {
+    auto exported = ReadFile(journal);
+    if (!exported.ok()) return Fail(exported.status());
+    s = CheckJournalExport(*t, *exported, *key);
+    if (!s.ok()) return Fail(s);
+  }
+  std::printf("%s: OK (signature, %s%s%s%s)\n", path.c_str(), previous.empty() ? "no chain check" : "chain",
+              media.empty() ? "" : ", artifacts", journal_head.empty() ? "" : ", journal head",
+              journal.empty() ? "" : ", journal export");
   std::printf("transcript SHA-256 %s\n", HexString(AsBytes(TranscriptHash(*t))).c_str());
   return 0;
 }
@@ -231,13 +239,14 @@ int main(int argc, char** argv) {
   run->add_option("--previous-transcript", rf.previous, "the previous ceremony's transcript");
   run->add_option("--root-cert", rf.root_cert, "root certificate (default MEDIA/out/root.crt)");
   run->add_flag("--allow-production", rf.allow_production, "allow a production appliance");
-  std::string transcript, key, previous, media, head;
+  std::string transcript, key, previous, media, head, journal;
   auto* verify = app.add_subcommand("verify-transcript", "verify a transcript");
   verify->add_option("transcript", transcript)->required();
   verify->add_option("--audit-key", key, "the appliance's audit public key (PEM)")->required();
   verify->add_option("--previous", previous, "the previous ceremony's transcript");
   verify->add_option("--media", media, "check every artifact's SHA-256 under this folder");
   verify->add_option("--journal-head", head, "head (hex) of the verified exported journal");
+  verify->add_option("--journal", journal, "exported journal: verified (hash chain, signatures) and tied to the transcript");
   auto* render = app.add_subcommand("render", "print a transcript as Markdown");
   render->add_option("transcript", transcript)->required();
   try {
@@ -248,7 +257,7 @@ int main(int argc, char** argv) {
   if (*validate) return Validate(script);
   if (*plan) return Plan(script);
   if (*run) return Run(rf);
-  if (*verify) return VerifyCommand(transcript, key, previous, media, head);
+  if (*verify) return VerifyCommand(transcript, key, previous, media, head, journal);
   if (*render) return Render(transcript);
   return 2;
 }

@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "ceremony/session/link_session.h"
+#include "ceremony/transcript/journal_check.h"
+#include "ceremony/transcript/transcript.h"
 #include "common/file.h"
 
 namespace pki::ceremony {
@@ -143,6 +146,34 @@ TEST_F(SimE2eTest, RootInitSignIntermediateIssueCrl) {
   EXPECT_NE(first_number, second_number);
   EXPECT_LT(std::stoul(first_number.substr(first_number.find("0x") + 2), nullptr, 16),
             std::stoul(second_number.substr(second_number.find("0x") + 2), nullptr, 16));
+}
+
+// The journal export a ceremony wrote verifies with the journal's own
+// verifier under the appliance's audit key and is tied to the transcript; an
+// edited byte fails, naming where.
+TEST_F(SimE2eTest, JournalExportTiedToTranscript) {
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, kCompletedUnsigned) << log;
+  auto client = host_agent::LinkClient::ConnectUnix(dir_ + "/sock");
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  auto session = LinkApplianceSession::Create(std::move(*client), "");
+  ASSERT_TRUE(session.ok());
+  auto key = (*session)->AuditPublicKeyDer();
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  auto bytes = ReadFile(dir_ + "/media/out/transcripts/1-root-init.unsigned.transcript");
+  ASSERT_TRUE(bytes.ok());
+  auto t = ParseSignedTranscript(*bytes);
+  ASSERT_TRUE(t.ok());
+  auto journal = ReadFile(dir_ + "/media/out/journal.bin");
+  ASSERT_TRUE(journal.ok());
+  Status s = CheckJournalExport(*t, *journal, *key);
+  EXPECT_TRUE(s.ok()) << s.message();
+  std::string edited = *journal;
+  edited[30] = static_cast<char>(edited[30] ^ 0x01);
+  s = CheckJournalExport(*t, edited, *key);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("journal export"), std::string_view::npos) << s.message();
 }
 
 TEST_F(SimE2eTest, WrongPassphraseAbortsAndRerunSucceeds) {
