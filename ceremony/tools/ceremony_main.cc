@@ -91,6 +91,9 @@ int Run(const RunFlags& f) {
   auto script = LoadScript(f.script);
   if (!script.ok()) return 2;
   if (f.socket.empty() == f.serial.empty()) return Fail(InvalidArgumentError("give exactly one of --socket or --serial"));
+  if (f.allow_production && !f.answers.empty()) {
+    return Fail(InvalidArgumentError("--answers is for rehearsals and tests: refused with --allow-production"));
+  }
   std::string log;
   std::unique_ptr<Prompter> prompter;
   if (!f.answers.empty()) {
