@@ -140,5 +140,27 @@ TEST_F(InteractivePtyTest, RootInitTypedAtTheTerminal) {
             0);
 }
 
+// Declining the EXECUTE confirmation at the terminal aborts cleanly: the
+// open request is aborted on the appliance, nothing is written, and the same
+// script then runs to the end.
+TEST_F(InteractivePtyTest, DeclinedExecuteAbortsAndRerunCompletes) {
+  std::string screen;
+  ASSERT_EQ(Drive("root-init", &screen), 6) << screen;
+  ASSERT_EQ(mkdir((dir_ + "/media/in").c_str(), 0755), 0);
+  ASSERT_EQ(std::system(("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" + dir_ +
+                         "/k.pem' -subj '/O=Example/CN=Example Issuing TLS' -out '" + dir_ +
+                         "/media/in/issuing.csr' >/dev/null 2>&1").c_str()),
+            0);
+  screen.clear();
+  EXPECT_EQ(Drive("sign-intermediate", &screen, /*decline_execute=*/true), 1) << screen;
+  EXPECT_NE(screen.find("ABORTED at step sign-execute"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("open operation aborted on the appliance"), std::string::npos) << screen;
+  EXPECT_NE(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+  EXPECT_EQ(screen.find("secret of"), std::string::npos);
+  screen.clear();
+  EXPECT_EQ(Drive("sign-intermediate", &screen), 6) << screen;
+  EXPECT_EQ(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+}
+
 }  // namespace
 }  // namespace pki::ceremony
