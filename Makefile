@@ -8,7 +8,7 @@
 PRESET ?= default
 JOBS   ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo test test-default test-asan test-fuzz test-tsan test-unit \
+.PHONY: all bootstrap build demo test test-default test-asan test-fuzz test-firmware test-aarch64 test-tsan test-unit \
         test-integration test-e2e format tidy clean
 
 all: build
@@ -40,6 +40,16 @@ test-fuzz:
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 	@ctest --preset fuzz
+
+test-firmware:
+	@for p in fw-an505 fw-an385; do \
+	  cmake --preset $$p >/dev/null && cmake --build --preset $$p -j $(JOBS) && ctest --preset $$p -L firmware || exit 1; \
+	done
+
+test-aarch64:
+	@cmake --preset aarch64 >/dev/null
+	@cmake --build --preset aarch64 -j $(JOBS)
+	@ctest --preset aarch64 -LE slow
 
 test-tsan:
 	@$(MAKE) --no-print-directory build PRESET=tsan
