@@ -1,0 +1,221 @@
+// End to end: scripts/demo.sh (what `make demo` runs) against the built
+// programs, in a temporary PKI_DEMO_STATE. Checks that it succeeds, that
+// its certificates, CRL and signature verify with the openssl CLI, that no
+// PIN or passphrase it generated appears in its output or logs, and that no
+// process it started is left running — also when a stage fails after
+// appliance-sim and signerd are up (a copy of the scripts with one failing
+// stage added).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/file.h"
+
+namespace pki {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string SourceDir() {
+  const char* s = std::getenv("PKI_SOURCE_DIR");
+  return s != nullptr ? s : PKI_DEMO_SOURCE_DIR;
+}
+
+// Shell returns the command's stdout+stderr; |rc| gets its exit code.
+std::string Shell(const std::string& cmd, int* rc) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) {
+    *rc = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string Slurp(const fs::path& p) {
+  StatusOr<std::string> s = ReadFile(p.string());
+  return s.ok() ? *s : std::string();
+}
+
+// ProcessesMentioning lists "pid: cmdline" of every live process, other than
+// this one, whose command line contains |needle|.
+std::vector<std::string> ProcessesMentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (pid == std::to_string(::getpid())) continue;
+    std::string stat = Slurp(entry.path() / "stat");
+    const size_t close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;
+    std::string cmd = Slurp(entry.path() / "cmdline");
+    for (char& c : cmd) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmd.find(needle) != std::string::npos) found.push_back(pid + ": " + cmd);
+  }
+  return found;
+}
+
+// Every PIN and passphrase file the demo generated.
+std::vector<std::string> Secrets(const fs::path& state) {
+  std::vector<std::string> out;
+  for (const char* dir : {"pins", "custodians"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(state / dir, ec)) {
+      const std::string ext = e.path().extension().string();
+      if (ext != ".pin" && ext != ".so-pin" && ext != ".pass") continue;
+      std::string s = Slurp(e.path());
+      if (!s.empty()) out.push_back(s);
+    }
+  }
+  return out;
+}
+
+// Every text the demo printed or logged.
+std::string AllLogs(const fs::path& state, const std::string& output) {
+  std::string all = output;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(state, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".log" || ext == ".out" || ext == ".md" || ext == ".txt") all += Slurp(e.path());
+  }
+  return all;
+}
+
+class DemoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* bin = std::getenv("PKI_BIN_DIR");
+    ASSERT_NE(bin, nullptr) << "PKI_BIN_DIR not set";
+    build_ = fs::path(bin).parent_path().string();
+    for (const char* p : {"signerctl", "signerd", "signer-client", "appliance-sim", "ceremony"}) {
+      if (::access((std::string(bin) + "/" + p).c_str(), X_OK) != 0) GTEST_SKIP() << p << " not built";
+    }
+    char tmpl[] = "/tmp/demo_e2e_XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (dir_.empty()) return;
+    // Whatever a failed assertion left behind: stop it by its recorded pid.
+    std::ifstream pids(dir_ / "state" / "pids");
+    std::string name;
+    pid_t pid;
+    const std::vector<std::string> left = ProcessesMentioning((dir_ / "state").string());
+    while (pids >> name >> pid) {
+      for (const std::string& l : left) {
+        if (l.rfind(std::to_string(pid) + ": ", 0) == 0) ::kill(pid, SIGKILL);
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string RunDemo(const fs::path& root, int* rc) {
+    return Shell("PKI_DEMO_STATE='" + (dir_ / "state").string() + "' bash '" + (root / "scripts/demo.sh").string() +
+                   "' '" + build_ + "'",
+               rc);
+  }
+
+  std::string build_;
+  fs::path dir_;
+};
+
+TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
+  int rc = 0;
+  const std::string out = RunDemo(SourceDir(), &rc);
+  ASSERT_EQ(rc, 0) << out;
+  const fs::path state = dir_ / "state";
+
+  // One line per step, in story order, and the parts not built yet named.
+  for (const char* line : {"issuing key generated inside signer-a", "CSR signed inside the HSM",
+                           "root-init done", "sign-intermediate done", "signerd listening on",
+                           "openssl dgst -sha256 -verify: Verified OK", "a one-byte change to the artifact fails",
+                           "PERMISSION_DENIED", "equals signerd shutdown anchor",
+                           "skipped: IssueCertificate not implemented yet", "stages ran in"}) {
+    EXPECT_THAT(out, HasSubstr(line));
+  }
+  EXPECT_THAT(out, Not(HasSubstr("FAILED")));
+
+  // The artifacts, checked here again with openssl.
+  const std::string out_dir = (state / "media/out").string();
+  std::string v = Shell("openssl verify -x509_strict -CAfile " + out_dir + "/root.crt " + out_dir + "/issuing.crt", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  v = Shell("openssl crl -verify -noout -CAfile " + out_dir + "/root.crt -in " + out_dir + "/root.crl", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  const std::string p = (state / "pipeline").string();
+  v = Shell("openssl dgst -sha256 -verify " + p + "/release.pub.pem -signature " + p + "/release-1.0.0.tar.gz.sig " +
+              p + "/release-1.0.0.tar.gz",
+          &rc);
+  EXPECT_EQ(rc, 0) << v;
+  // The intermediate certifies the key signerd serves for issuing-2026q4.
+  v = Shell("openssl x509 -noout -pubkey -in " + out_dir + "/issuing.crt | cmp - " +
+              (state / "signer/issuing-2026q4.pub.pem").string(),
+          &rc);
+  EXPECT_EQ(rc, 0) << v;
+
+  // Secrets: 0600 files, never printed or logged.
+  const std::vector<std::string> secrets = Secrets(state);
+  EXPECT_EQ(secrets.size(), 7u);  // 2 PINs, 2 SO PINs, 3 passphrases
+  const std::string logs = AllLogs(state, out);
+  for (const std::string& s : secrets) {
+    EXPECT_EQ(logs.find(s), std::string::npos) << "a generated secret appears in the demo's output or logs";
+  }
+  for (const char* f : {"pins/signer-a.pin", "pins/signer-b.pin", "custodians/carla.pass"}) {
+    EXPECT_EQ(fs::status(state / f).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write)
+        << f;
+  }
+  EXPECT_FALSE(fs::exists(state / "scratch/release-2026.p8")) << "the imported key file was not removed";
+
+  // Nothing left running: no process mentions the state folder.
+  EXPECT_THAT(ProcessesMentioning(state.string()), ::testing::IsEmpty());
+  EXPECT_THAT(Slurp(state / "pids"), HasSubstr("signerd "));
+}
+
+// A stage that fails while appliance-sim is stopped and signerd runs: the
+// demo fails naming the stage, and its EXIT trap stops signerd.
+TEST_F(DemoTest, FailingStageStopsTheServicesStarted) {
+  const fs::path root = dir_ / "root";
+  const fs::path src = SourceDir();
+  fs::create_directories(root / "ceremony");
+  fs::copy(src / "scripts", root / "scripts", fs::copy_options::recursive);
+  fs::copy(src / "ceremony/scripts", root / "ceremony/scripts", fs::copy_options::recursive);
+  fs::copy(src / "docs", root / "docs", fs::copy_options::recursive);
+  fs::copy_file(src / "README.md", root / "README.md");
+  {
+    std::ofstream fail(root / "scripts/demo.d/35-fail.sh");
+    fail << "#!/usr/bin/env bash\n"
+            "grep -q '^signerd ' \"$STATE/pids\" || { echo 'signerd not started' >&2; exit 2; }\n"
+            "echo 'injected failure' >&2; exit 1\n";
+  }
+  int rc = 0;
+  const std::string out = RunDemo(root, &rc);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_THAT(out, HasSubstr("injected failure"));
+  EXPECT_THAT(out, HasSubstr("demo: stage 35-fail failed"));
+  EXPECT_THAT(out, HasSubstr("demo: stopped signerd"));
+  EXPECT_THAT(out, Not(HasSubstr("== 40-artifact-signing")));
+  EXPECT_THAT(ProcessesMentioning((dir_ / "state").string()), ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace pki
