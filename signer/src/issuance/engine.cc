@@ -368,8 +368,10 @@ StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& 
   // Lint a copy signed with a throwaway key of the issuer's algorithm.
   const SignAlgorithm alg = is.config.signature_algorithm;
   PKI_ASSIGN_OR_RETURN(OsslPtr<EVP_PKEY> throwaway, internal::NewThrowawayKey(alg));
-  OsslPtr<X509> lint_copy(X509_dup(tmpl.get()));
-  if (!lint_copy || X509_sign(lint_copy.get(), throwaway.get(), internal::DigestFor(alg)) <= 0) {
+  // The template itself becomes the lint copy (an unsigned X509 cannot be
+  // duplicated); the real certificate is assembled from its TBS bytes.
+  OsslPtr<X509> lint_copy = std::move(tmpl);
+  if (X509_sign(lint_copy.get(), throwaway.get(), internal::DigestFor(alg)) <= 0) {
     return fail(OsslError(StatusCode::kInternal, "signing the lint copy"));
   }
   Status lint = internal::LintCertificate(*lint_copy, *is.cert, profile, allowlist, is.config.backdate);
