@@ -11,12 +11,21 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build/default}"
-BIN="$(cd "$BUILD" && pwd)/bin"
+case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
+BIN="$BUILD/bin"
 STATE="${PKI_DEMO_STATE:-$ROOT/demo-state}"
 case "$STATE" in /*) ;; *) STATE="$PWD/$STATE" ;; esac
 
+[ -d "$BUILD/bin" ] || { echo "demo: no build in $BUILD (run: make build, or cmake --build $BUILD)" >&2; exit 1; }
+# Never wipe a folder that is not a demo state folder.
+if [ -d "$STATE" ] && [ -n "$(ls -A "$STATE")" ] && [ ! -e "$STATE/.pki-demo-state" ] &&
+   [ "$STATE" != "$ROOT/demo-state" ]; then
+  echo "demo: PKI_DEMO_STATE=$STATE is a non-empty folder that is not a demo state folder; refusing to wipe it" >&2
+  exit 1
+fi
 rm -rf "$STATE"
 mkdir -p -m 0700 "$STATE" "$STATE/softhsm"
+: >"$STATE/.pki-demo-state"
 : >"$STATE/pids"
 printf 'directories.tokendir = %s/softhsm\nobjectstore.backend = file\nlog.level = ERROR\n' "$STATE" \
   >"$STATE/softhsm2.conf"

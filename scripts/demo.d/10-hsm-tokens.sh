@@ -34,7 +34,7 @@ step "tokens signer-a, signer-b initialized in $STATE/softhsm (PINs in $STATE/pi
 uri="$("$BIN/signerctl" keygen --module "$MODULE" --token signer-a --pin-file "$STATE/pins/signer-a.pin" \
   --label issuing-2026q4 --type ec-p256)"
 printf '%s\n' "$uri" >"$STATE/issuing-key.uri"
-step "issuing key generated inside signer-a: ${uri##*;object=}"
+step "issuing key issuing-2026q4 (EC P-256) generated inside signer-a; URI in $STATE/issuing-key.uri"
 
 "$BIN/signerctl" csr --module "$MODULE" --token signer-a --pin-file "$STATE/pins/signer-a.pin" \
   --label issuing-2026q4 --subject "/O=Example/CN=Example Issuing TLS" --out "$STATE/media/in/issuing.csr"

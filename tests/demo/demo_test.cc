@@ -147,7 +147,7 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
   const fs::path state = dir_ / "state";
 
   // One line per step, in story order, and the parts not built yet named.
-  for (const char* line : {"issuing key generated inside signer-a", "CSR signed inside the HSM",
+  for (const char* line : {"(EC P-256) generated inside signer-a", "CSR signed inside the HSM",
                            "root-init done", "sign-intermediate done", "signerd listening on",
                            "openssl dgst -sha256 -verify: Verified OK", "a one-byte change to the artifact fails",
                            "PERMISSION_DENIED", "equals signerd shutdown anchor",
@@ -215,6 +215,22 @@ TEST_F(DemoTest, FailingStageStopsTheServicesStarted) {
   EXPECT_THAT(out, HasSubstr("demo: stopped signerd"));
   EXPECT_THAT(out, Not(HasSubstr("== 40-artifact-signing")));
   EXPECT_THAT(ProcessesMentioning((dir_ / "state").string()), ::testing::IsEmpty());
+}
+
+// PKI_DEMO_STATE naming a folder that holds something else: refused, and
+// nothing in it is touched.
+TEST_F(DemoTest, RefusesToWipeAFolderThatIsNotADemoState) {
+  fs::create_directories(dir_ / "state");
+  {
+    std::ofstream keep(dir_ / "state" / "precious.txt");
+    keep << "not the demo's";
+  }
+  int rc = 0;
+  const std::string out = RunDemo(SourceDir(), &rc);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_THAT(out, HasSubstr("refusing to wipe it"));
+  EXPECT_EQ(Slurp(dir_ / "state" / "precious.txt"), "not the demo's");
+  EXPECT_FALSE(fs::exists(dir_ / "state" / "pids"));
 }
 
 }  // namespace
