@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <atomic>
+#include <cstdio>
+#include <thread>
 #include <chrono>
 #include <ctime>
 
@@ -103,7 +105,7 @@ class IssuanceTest : public ::testing::Test {
     ic.key_name = "int-ec";
     ic.signature_algorithm = SignAlgorithm::kEcdsaP256Sha256;
     ic.certificate_der = std::move(int_der);
-    ic.chain_der = {root_der_};
+    ic.chain_der = {};  // the wire's chain stops before the root
     ic.crl_urls = {"http://crl.example.com/int.crl"};
     ic.ca_issuers_urls = {"http://pki.example.com/int.cer"};
     ic.ocsp_urls = {"http://ocsp.example.com"};
@@ -231,7 +233,7 @@ TEST_F(IssuanceTest, EveryProfileIssuesACertificateOpensslVerifies) {
         EXPECT_EQ(span, p.max_validity.count() + 120);
       }
     }
-    ASSERT_EQ(issued->chain_der.size(), 2u);
+    ASSERT_EQ(issued->chain_der.size(), 1u);
     EXPECT_EQ(issued->chain_der[0], int_der_);
   }
   // Journal: one intent and one OK outcome per certificate, matching serials.
@@ -450,6 +452,108 @@ TEST_F(IssuanceTest, CreateRefusesBadConfiguration) {
   ic.certificate_der = IssueCodeSigningCert(root_, spki_);
   engine = IssuanceEngine::Create(signer::DefaultProfiles("int-ec"), {{ic, s}}, journal_);
   EXPECT_NE(engine.status().message().find("not a CA"), std::string_view::npos);
+}
+
+TEST_F(IssuanceTest, RsaP384AndEd25519IssuersInTheToken) {
+  struct Case {
+    const char* alias;
+    const char* type;
+    SignAlgorithm alg;
+  };
+  const Case cases[] = {
+      {"int-rsa", "rsa-2048", SignAlgorithm::kRsaPkcs1Sha256},
+      {"int-p384", "ec-p384", SignAlgorithm::kEcdsaP384Sha384},
+      {"int-ed", "ed25519", SignAlgorithm::kEd25519},
+  };
+  signer::PoolConfig config = env_.Config(kSoftHsmModule, {"issuer"});
+  for (const Case& c : cases) {
+    ASSERT_TRUE(env_.GenerateKey("issuer", c.alias, c.type).ok());
+    signer::KeyConfig key;
+    key.name = c.alias;
+    key.purpose = signer::KeyPurpose::kCertificateIssuance;
+    signer::KeyVersionConfig v;
+    v.replica_uris = {std::string("pkcs11:token=issuer;object=") + c.alias + ";type=private"};
+    key.versions.push_back(v);
+    config.keys.push_back(key);
+  }
+  StatusOr<std::unique_ptr<signer::KeyPool>> pool = signer::CreatePkcs11Pool(config);
+  ASSERT_TRUE(pool.ok()) << pool.status().message();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.alias);
+    StatusOr<signer::KeyVersionInfo> info = (*pool)->Describe(c.alias, 0);
+    ASSERT_TRUE(info.ok());
+    signer::IssuerConfig ic;
+    ic.key_name = c.alias;
+    ic.signature_algorithm = c.alg;
+    ic.certificate_der = IssueCaCert(root_, info->spki_der, std::string("Issuing CA ") + c.alias, 400);
+    ASSERT_TRUE(WriteFileAtomic(env_.dir() + "/int.pem", AsBytes(CertPem(ic.certificate_der)), 0600).ok());
+    std::shared_ptr<TbsSigner> s(signer::NewKeyPoolTbsSigner(**pool, c.alias, 0, kDeadline));
+    auto engine = IssuanceEngine::Create(signer::DefaultProfiles(c.alias), {{ic, s}}, journal_);
+    ASSERT_TRUE(engine.ok()) << engine.status().message();
+    OsslPtr<EVP_PKEY> key = NewKey("ec-p256");
+    StatusOr<IssuedCertificate> issued = (*engine)->Issue(
+        Request("tls-server", MakeCsr(*key, "a.example.com", "DNS:a.example.com"), c.alias), Allow());
+    ASSERT_TRUE(issued.ok()) << issued.status().message();
+    int rc = -1;
+    std::string out = OpensslVerify(issued->certificate_der, &rc, "sslserver");
+    EXPECT_EQ(rc, 0) << out;
+  }
+}
+
+TEST_F(IssuanceTest, ConcurrentSameRequestSignsOnce) {
+  std::unique_ptr<IssuanceEngine> engine = Engine(int_der_);
+  ASSERT_NE(engine, nullptr);
+  OsslPtr<EVP_PKEY> key = NewKey("ec-p256");
+  const IssuanceRequest request = Request("tls-server", MakeCsr(*key, "", "DNS:a.example.com"), "race-1");
+  constexpr int kThreads = 8;
+  std::vector<StatusOr<IssuedCertificate>> results(kThreads, StatusOr<IssuedCertificate>(InternalError("unset")));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] { results[static_cast<size_t>(i)] = engine->Issue(request, Allow()); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::string der;
+  int ok = 0;
+  for (const auto& r : results) {
+    if (r.ok()) {
+      ++ok;
+      if (der.empty()) der = r->certificate_der;
+      EXPECT_EQ(r->certificate_der, der);
+    } else {
+      EXPECT_EQ(r.status().code(), StatusCode::kAborted) << r.status().message();
+    }
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_EQ(signer_->calls.load(), 1);
+  StatusOr<IssuedCertificate> after = engine->Issue(request, Allow());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->certificate_der, der);
+}
+
+// Prints the issuance latency through SoftHSMv2 next to its baseline (the
+// bare KeyPool::Sign of a digest), both measured here.
+TEST_F(IssuanceTest, LatencyFigure) {
+  std::unique_ptr<IssuanceEngine> engine = Engine(int_der_);
+  ASSERT_NE(engine, nullptr);
+  OsslPtr<EVP_PKEY> key = NewKey("ec-p256");
+  const std::string csr = MakeCsr(*key, "", "DNS:a.example.com");
+  constexpr int kRounds = 50;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRounds; ++i) {
+    ASSERT_TRUE(engine->Issue(Request("tls-server", csr, "perf-" + std::to_string(i)), Allow()).ok());
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  const std::string digest(32, '\x11');
+  for (int i = 0; i < kRounds; ++i) {
+    std::string detail;
+    ASSERT_TRUE(pool_->Sign("int-ec", 0, SignAlgorithm::kEcdsaP256Sha256, AsBytes(digest), kDeadline, &detail).ok());
+  }
+  const auto t2 = std::chrono::steady_clock::now();
+  const double issue_ms = std::chrono::duration<double, std::milli>(t1 - t0).count() / kRounds;
+  const double sign_ms = std::chrono::duration<double, std::milli>(t2 - t1).count() / kRounds;
+  std::printf("FIGURE issuance tls-server P-256 via SoftHSMv2: %.2f ms/cert; KeyPool::Sign baseline %.2f ms\n",
+              issue_ms, sign_ms);
+  EXPECT_GT(issue_ms, sign_ms);
 }
 
 }  // namespace
