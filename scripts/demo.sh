@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR — the product's story on embedded defaults, in a fresh
 # state folder, with no questions asked. Each part adds its stage below as it
-# lands; a stage whose programs are not built yet is reported as skipped.
+# lands; a stage whose program is not built fails, naming the build target.
 #
 # Stages are scripts/demo.d/*.sh, run in name order with BIN, STATE, ROOT and
 # SOFTHSM2_CONF (the demo's own tokens, in $STATE/softhsm). Services a stage

@@ -173,6 +173,39 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
           &rc);
   EXPECT_EQ(rc, 0) << v;
 
+  // The demo's chain checker fails on a tampered copy of each record it checks.
+  const std::string check = "python3 " + SourceDir() + "/scripts/demo.d/tools/chain_check.py ";
+  const fs::path t = dir_ / "tamper";
+  fs::create_directories(t);
+  fs::copy_file(state / "signer/audit/audit.log", t / "audit.log");
+  v = Shell(check + "audit " + (t / "audit.log").string(), &rc);
+  ASSERT_EQ(rc, 0) << v;
+  v = Shell("sed -i '2s/\"seq\":2,/\"seq\":2,\"x\":1,/' " + (t / "audit.log").string() + " && " + check + "audit " +
+                (t / "audit.log").string(),
+            &rc);
+  EXPECT_EQ(rc, 1) << v;
+  EXPECT_THAT(v, HasSubstr("audit.log:3: prev is not the SHA-256 of the record before"));
+  fs::copy_file(state / "archive/2-journal.bin", t / "journal.bin");
+  {
+    std::fstream j(t / "journal.bin", std::ios::in | std::ios::out | std::ios::binary);
+    j.seekp(20 + 2 + 30);  // inside the first record's inputs digest
+    j.put('\x5a');
+  }
+  const std::string t2 = (state / "media/out/transcripts/2-sign-intermediate.unsigned.transcript").string();
+  v = Shell(check + "journal " + (t / "journal.bin").string() + " --transcript " + t2, &rc);
+  EXPECT_EQ(rc, 1) << v;
+  EXPECT_THAT(v, HasSubstr("does not link"));
+  fs::copy(state / "media", t / "media", fs::copy_options::recursive);
+  {
+    std::ofstream crl(t / "media/out/root.crl", std::ios::app);
+    crl << "x";
+  }
+  v = Shell(check + "transcript " + t2 + " --media " + (t / "media").string() + " --previous " +
+                (state / "media/out/transcripts/1-root-init.unsigned.transcript").string(),
+            &rc);
+  EXPECT_EQ(rc, 1) << v;
+  EXPECT_THAT(v, HasSubstr("artifact out/root.crl: SHA-256 differs"));
+
   // Secrets: 0600 files, never printed or logged.
   const std::vector<std::string> secrets = Secrets(state);
   EXPECT_EQ(secrets.size(), 7u);  // 2 PINs, 2 SO PINs, 3 passphrases
