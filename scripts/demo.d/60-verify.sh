@@ -75,6 +75,15 @@ python3 "$check" audit "$STATE/signer/audit/audit.log" --anchor-seq "${anchor% *
 grep -q '"method":"Sign".*"outcome":"OK"' "$STATE/signer/audit/audit.log" || die "no successful Sign in the audit log"
 grep -q '"outcome":"PERMISSION_DENIED"' "$STATE/signer/audit/audit.log" || die "the refused request is not in the audit log"
 step "signerd stopped; audit log (chain_check.py): $(cat "$v/audit.out")"
+# The pipeline's Sign record names the artifact: input_sha256 is the SHA-256
+# of the digest that was signed.
+want="$(openssl dgst -sha256 -binary "$p/release-1.0.0.tar.gz" | sha256sum | cut -d' ' -f1)"
+record="$(grep '"request_id":"pipeline-build-1"' "$STATE/signer/audit/audit.log")" ||
+  die "no audit record for request pipeline-build-1"
+grep -q "\"method\":\"Sign\".*\"input_sha256\":\"$want\".*\"outcome\":\"OK\"" <<<"$record" ||
+  die "the audit record of pipeline-build-1 does not name release-1.0.0.tar.gz's digest"
+replica="$(sed -n 's/.*"detail":"\([^"]*\)".*/\1/p' <<<"$record")"
+step "audit record $(sed -n 's/.*"seq":\([0-9]*\),.*/\1/p' <<<"$record") ties the signature to release-1.0.0.tar.gz's digest; signed on ${replica:-?}"
 # The project's own audit verifier, once signerctl has one (exit 1 is usage,
 # 2 a failed check).
 ctl_help="$("$BIN/signerctl" --help 2>&1 || true)"
