@@ -110,6 +110,12 @@ class DemoTest : public ::testing::Test {
     for (const char* p : {"signerctl", "signerd", "signer-client", "appliance-sim", "ceremony"}) {
       if (::access((std::string(bin) + "/" + p).c_str(), X_OK) != 0) GTEST_SKIP() << p << " not built";
     }
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitizer builds: the programs the demo starts get the SoftHSMv2 leak
+    // rule the signer's PKCS#11 tests use (tests/signer_pkcs11/lsan.supp).
+    ::setenv("LSAN_OPTIONS",
+             ("suppressions=" + SourceDir() + "/tests/signer_pkcs11/lsan.supp:fast_unwind_on_malloc=0").c_str(), 0);
+#endif
     char tmpl[] = "/tmp/demo_e2e_XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
