@@ -14,9 +14,10 @@ addr="$(cat "$s/address")"
 client=("$BIN/signer-client" --server "$addr" --server-name localhost --ca "$s/tls/ca.pem"
         --cert "$s/tls/ci.pem" --key "$s/tls/ci.key")
 
-# The artifact: a reproducible tarball of this repository's docs.
+# The artifact: a reproducible tarball of this repository's README and docs
+# (same sources, same bytes).
 tar --sort=name --mtime='2026-01-01 00:00Z' --owner=0 --group=0 --numeric-owner \
-  -C "$ROOT" -czf "$p/release-1.0.0.tar.gz" README.md docs
+  -C "$ROOT" -cf - README.md docs | gzip -n >"$p/release-1.0.0.tar.gz"
 step "build pipeline made $p/release-1.0.0.tar.gz (SHA-256 $(sha256 "$p/release-1.0.0.tar.gz"))"
 
 "${client[@]}" sign --key release --alg ecdsa-p256-sha256 --in "$p/release-1.0.0.tar.gz" \
@@ -49,3 +50,12 @@ rc=0
 [ "$rc" -eq 3 ] || { cat "$p/refused.out" >&2; die "signing with the issuing CA key was not refused (exit $rc)"; }
 [ ! -e "$p/refused.sig" ] || die "a refused request left a signature file"
 step "policy: raw signing with the issuing CA key refused: $(head -n1 "$p/refused.out")"
+
+# What an SRE sees: the metrics endpoint (loopback only).
+metrics_addr="$(sed -n 's/^signerd: metrics on //p' "$s/signerd.log" | head -n1)"
+if [ -n "$metrics_addr" ]; then
+  curl -sf --max-time 5 "http://$metrics_addr/metrics" >"$p/metrics.txt" || die "GET http://$metrics_addr/metrics failed"
+  grep -q '^signer_key_replicas_healthy{key="release",version="1"} 2$' "$p/metrics.txt" ||
+    die "metrics: release v1 does not have 2 healthy replicas ($p/metrics.txt)"
+  step "metrics http://$metrics_addr/metrics: release v1 replicas healthy 2, $(grep '^signer_audit_last_seq' "$p/metrics.txt")"
+fi
