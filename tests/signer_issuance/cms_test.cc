@@ -166,6 +166,15 @@ TEST_F(CmsTest, BadRequestsAndABadRemoteSignatureAreRefused) {
   StatusOr<std::string> down = signer::SignDetachedCms(
       req, [](SignAlgorithm, ByteSpan) -> StatusOr<std::string> { return UnavailableError("pool down"); });
   EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+  // A certificate without the codeSigning EKU signs nothing verifiable.
+  StatusOr<signer::KeyVersionInfo> info = pool_->Describe("cs-p256", 0);
+  ASSERT_TRUE(info.ok());
+  req.signer_cert_der = IssueCaCert(root_, info->spki_der, "not a code signer", 30);
+  StatusOr<std::string> no_eku = signer::SignDetachedCms(req, Remote("cs-p256"));
+  ASSERT_TRUE(no_eku.ok()) << no_eku.status().message();
+  StatusOr<signer::CmsVerified> refused = signer::VerifyDetachedCms(*no_eku, AsBytes(req.content_digest), {root_der_});
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("codeSigning"), std::string_view::npos) << refused.status().message();
   // Garbage is not a CMS.
   EXPECT_EQ(signer::VerifyDetachedCms("garbage", AsBytes(req.content_digest), {root_der_}).status().code(),
             StatusCode::kInvalidArgument);

@@ -51,7 +51,8 @@ struct CmsVerified {
 
 // VerifyDetachedCms checks |cms_der| against |content_digest|: one
 // SignerInfo whose certificate chains (certificates inside the CMS as
-// untrusted) to one of |trusted_roots_der|, whose signature over the signed
+// untrusted) to one of |trusted_roots_der| and has the codeSigning EKU,
+// whose signature over the signed
 // attributes verifies, whose contentType is id-data and whose messageDigest
 // equals |content_digest| under its digest algorithm. INVALID_ARGUMENT for
 // a malformed CMS or bad roots; PERMISSION_DENIED ("does not verify") for a

@@ -3,6 +3,7 @@
 // itself is never needed).
 #include <openssl/cms.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "common/ossl.h"
 #include "common/pem.h"
@@ -61,6 +62,12 @@ StatusOr<CmsVerified> VerifyDetachedCms(std::string_view cms_der, ByteSpan conte
   }
   if (X509_verify_cert(ctx.get()) != 1) {
     return NotVerified(X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+  }
+
+  // A code-signing certificate (OpenSSL 3.0 has no code-signing purpose).
+  if ((X509_get_extension_flags(signer) & EXFLAG_XKUSAGE) == 0 ||
+      (X509_get_extended_key_usage(signer) & XKU_CODE_SIGN) == 0) {
+    return NotVerified("signer certificate lacks the codeSigning extended key usage");
   }
 
   // Signature over the signed attributes.
