@@ -121,11 +121,12 @@ class SignerServerTest : public ::testing::Test {
     StartServer();
   }
 
-  void StartServer() {
+  void StartServer(uint32_t watch_s = 0, const Credential* server_cred = nullptr) {
     ServerConfig sc;
     sc.listen = "127.0.0.1:0";
-    sc.cert_file = pki_->server.cert_file;
-    sc.key_file = pki_->server.key_file;
+    sc.cert_file = (server_cred ? *server_cred : pki_->server).cert_file;
+    sc.key_file = (server_cred ? *server_cred : pki_->server).key_file;
+    sc.tls_watch_interval_s = watch_s;
     sc.client_cas = {{pki_->ca_file, pki_->crl_file}};
     sc.metrics_listen = "127.0.0.1:0";
     sc.health_refresh = std::chrono::milliseconds(100);
@@ -506,6 +507,43 @@ TEST_F(SignerServerTest, PolicyReloadAppliesToNewRequests) {
   server_->ReloadPolicy(std::shared_ptr<const Policy>(std::move(Policy::Create(policy_config_, keys_)).value()));
   // Same connection, new policy.
   EXPECT_TRUE(Sign(*builder, DigestRequest("release", v1::ECDSA_P256_SHA256, "d"), &resp).ok());
+}
+
+// The server certificate a fresh connection sees.
+std::string ServerCertSeen(v1::Signer::Stub& stub) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ListKeysResponse resp;
+  if (!stub.ListKeys(&ctx, v1::ListKeysRequest(), &resp).ok()) return "";
+  auto pem = ctx.auth_context()->FindPropertyValues("x509_pem_cert");
+  return pem.empty() ? "" : std::string(pem.front().data(), pem.front().size());
+}
+
+TEST_F(SignerServerTest, WatchedTlsFilesApplyRenewedCertificatesWithoutRestart) {
+  server_.reset();
+  const Credential first = pki_->IssueServer(audit_dir_, "srv");
+  StartServer(1, &first);
+  auto ci = Stub(pki_->ci);
+  EXPECT_EQ(ServerCertSeen(*ci), first.cert_pem);
+  // mTLS still required in this mode.
+  for (const Credential* cred : std::vector<const Credential*>{nullptr, &pki_->other_ca_client}) {
+    auto stub = v1::Signer::NewStub(Channel(cred));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::ListKeysResponse resp;
+    EXPECT_EQ(stub->ListKeys(&ctx, v1::ListKeysRequest(), &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
+  }
+  // Renew: new key and certificate written over the watched files.
+  const Credential renewed = pki_->IssueServer(audit_dir_, "srv");
+  std::string seen;
+  for (int i = 0; i < 50 && seen != renewed.cert_pem; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    seen = ServerCertSeen(*Stub(pki_->ci));
+  }
+  EXPECT_EQ(seen, renewed.cert_pem);
+  // The connection made before the renewal still works.
+  v1::SignResponse resp;
+  EXPECT_TRUE(Sign(*ci, DigestRequest("release", v1::ECDSA_P256_SHA256, "d"), &resp).ok());
 }
 
 TEST_F(SignerServerTest, IssueCertificateIsUnimplemented) {

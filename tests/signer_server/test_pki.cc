@@ -172,6 +172,13 @@ OsslPtr<X509> TestPki::ParseFirst(const std::string& pem) {
   return c;
 }
 
+Credential TestPki::IssueServer(const std::string& dir, const std::string& name) {
+  auto k = NewKey();
+  auto c = MakeCert(k.get(), "/O=Example/CN=signer", ca_cert_.get(), ca_key_.get(), serial_++, false,
+                    "DNS:localhost,IP:127.0.0.1", true);
+  return Save(dir, name, c.get(), k.get());
+}
+
 Credential TestPki::Issue(const std::string& name, const std::string& subject, const std::string& san) {
   auto k = NewKey();
   auto c = MakeCert(k.get(), subject, ca_cert_.get(), ca_key_.get(), serial_++, false, san, false);

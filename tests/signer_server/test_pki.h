@@ -39,6 +39,9 @@ class TestPki final {
   // Issue makes another client credential from the CA, with |subject| (e.g.
   // "/O=Example/CN=x") and optional |san| ("URI:...", "DNS:...").
   Credential Issue(const std::string& name, const std::string& subject, const std::string& san);
+  // IssueServer makes another server credential for localhost, written to
+  // |dir|/|name|.pem and .key.
+  Credential IssueServer(const std::string& dir, const std::string& name);
 
  private:
   static OsslPtr<X509> ParseFirst(const std::string& pem);

@@ -239,7 +239,8 @@ void ReadServer(Reader& r, const YAML::Node& root, Config& cfg) {
     r.Error(tpath, "required");
     return;
   }
-  if (!r.Map(tls, tpath, {"cert_file", "key_file", "client_cas"})) return;
+  if (!r.Map(tls, tpath, {"cert_file", "key_file", "client_cas", "watch_interval_s"})) return;
+  s.tls_watch_interval_s = static_cast<uint32_t>(r.Uint(tls, "watch_interval_s", tpath, 0, 0, 86400));
   s.cert_file = r.File(r.String(tls, "cert_file", tpath, true), tpath + ".cert_file", false);
   s.key_file = r.File(r.String(tls, "key_file", tpath, true), tpath + ".key_file", true);
   YAML::Node cas = r.Seq(tls, "client_cas", tpath, true);
@@ -250,6 +251,9 @@ void ReadServer(Reader& r, const YAML::Node& root, Config& cfg) {
     ca.ca_file = r.File(r.String(cas[i], "ca_file", cpath, true), cpath + ".ca_file", false);
     ca.crl_file = r.File(r.String(cas[i], "crl_file", cpath, false), cpath + ".crl_file", false);
     s.client_cas.push_back(std::move(ca));
+  }
+  if (s.tls_watch_interval_s > 0 && cas.size() > 1) {
+    r.Error(tpath + ".watch_interval_s", "needs exactly one client_cas entry (one bundle file to watch)");
   }
 }
 

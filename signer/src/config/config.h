@@ -34,6 +34,10 @@ struct ServerConfig {
   std::string metrics_listen;  // loopback "127.0.0.1:port" or "[::1]:port"; "" = off
   std::chrono::milliseconds health_refresh{2000};
   std::chrono::milliseconds sign_deadline{5000};  // pool deadline per Sign
+  // > 0: serve TLS through grpc's FileWatcherCertificateProvider, re-reading
+  // cert_file, key_file and the (single) client CA bundle this often, so
+  // renewed certificates apply without a restart or dropped connections.
+  uint32_t tls_watch_interval_s = 0;
 };
 
 // How a client is recognized in its verified TLS certificate.

@@ -197,6 +197,8 @@ TEST_F(ConfigTest, EachBadFieldIsNamed) {
   ExpectProblem("requests_per_second: 50", "requests_per_second: fast",
                 "policy.clients[0].rate_limit.requests_per_second: must be a number");
   ExpectProblem("rotate_bytes: 1048576", "rotate_bytes: 10", "audit.rotate_bytes: must be between");
+  ExpectProblem("        crl_file: crl.pem", "        crl_file: crl.pem\n      - ca_file: ca.pem\n    watch_interval_s: 5",
+                "server.tls.watch_interval_s: needs exactly one client_cas entry");
   ExpectProblem("path: audit.log", "path: /nonexistent-dir/audit.log", "audit.path: folder does not exist");
 }
 

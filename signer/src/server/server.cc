@@ -1,6 +1,9 @@
 #include "server/server.h"
 
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include <set>
 
@@ -45,7 +48,25 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::SslServerCredentials(ssl), &s->port_);
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (config.tls_watch_interval_s > 0) {
+    if (config.client_cas.size() != 1) {
+      return InvalidArgumentError("server: watching TLS files needs exactly one client CA bundle");
+    }
+    // The files were read above, so they exist and parse; from now on grpc
+    // re-reads them every interval (a renewed certificate applies to new
+    // handshakes, open connections stay up).
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        config.key_file, config.cert_file, config.client_cas[0].ca_file, config.tls_watch_interval_s);
+    grpc::experimental::TlsServerCredentialsOptions tls(provider);
+    tls.watch_root_certs();
+    tls.watch_identity_key_cert_pairs();
+    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    creds = grpc::experimental::TlsServerCredentials(tls);
+  } else {
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(config.listen, creds, &s->port_);
   // Keep the private key out of memory we no longer need.
   SecureZero(ssl.pem_key_cert_pairs[0].private_key.data(), ssl.pem_key_cert_pairs[0].private_key.size());
   builder.RegisterService(s->service_.get());
