@@ -1,6 +1,7 @@
 #include "ceremony/session/link_session.h"
 
 #include "base/secret.h"
+#include "ceremony/fingerprint/fingerprint.h"
 
 namespace pki::ceremony {
 
@@ -88,7 +89,27 @@ StatusOr<ApplianceStatus> LinkApplianceSession::GetStatus() {
 }
 
 StatusOr<std::string> LinkApplianceSession::RootCertificateDer() {
-  if (root_der_.empty()) return FailedPreconditionError("no root certificate: pass --root-cert (out/root.crt)");
+  lv1::Request req;
+  req.mutable_get_root_certificate();
+  auto resp = Call(std::move(req), 10000);
+  if (!resp.ok()) {
+    // Older firmware: fall back to the media copy (the runner checks it
+    // against the SHA-256 GetStatus reports).
+    if (resp.status().code() != StatusCode::kUnimplemented &&
+        resp.status().code() != StatusCode::kInvalidArgument) {
+      return resp.status();
+    }
+    if (root_der_.empty()) return FailedPreconditionError("no root certificate: pass --root-cert (out/root.crt)");
+    return root_der_;
+  }
+  if (!resp->has_root_certificate() || resp->root_certificate().der().empty()) {
+    return InternalError("appliance: GetRootCertificate answered with another body");
+  }
+  PKI_ASSIGN_OR_RETURN(ApplianceStatus st, GetStatus());
+  if (st.root_cert_sha256.empty() || Sha256(AsBytes(resp->root_certificate().der())) != st.root_cert_sha256) {
+    return DataLossError("appliance: root certificate does not match the root_cert_sha256 it reports");
+  }
+  root_der_ = resp->root_certificate().der();
   return root_der_;
 }
 
@@ -205,8 +226,18 @@ Status LinkApplianceSession::AckExport(uint64_t up_to_sequence, const std::strin
   return Call(std::move(req)).status();
 }
 
-StatusOr<std::string> LinkApplianceSession::SignAuditDigest(const std::string&) {
-  return UnimplementedError("the appliance link has no request to sign a transcript digest yet");
+StatusOr<std::string> LinkApplianceSession::SignAuditDigest(const std::string& sha256) {
+  if (sha256.size() != 32) return InvalidArgumentError("transcript digest must be 32 bytes");
+  lv1::Request req;
+  req.mutable_sign_transcript()->set_transcript_sha256(sha256);
+  PKI_ASSIGN_OR_RETURN(lv1::Response resp, Call(std::move(req), 30000));
+  if (!resp.has_sign_transcript()) return InternalError("appliance: SignTranscript answered with another body");
+  const auto& r = resp.sign_transcript();
+  if (r.signature().empty()) return InternalError("appliance: SignTranscript returned no signature");
+  if (!audit_der_.empty() && r.audit_public_key() != audit_der_) {
+    return DataLossError("appliance: SignTranscript used another audit key than GetStatus reports");
+  }
+  return r.signature();
 }
 
 StatusOr<std::string> LinkApplianceSession::AuditPublicKeyDer() {
@@ -216,7 +247,8 @@ StatusOr<std::string> LinkApplianceSession::AuditPublicKeyDer() {
   if (!resp.has_status() || resp.status().audit_public_key().empty()) {
     return UnimplementedError("the appliance reports no audit public key");
   }
-  return resp.status().audit_public_key();
+  audit_der_ = resp.status().audit_public_key();
+  return audit_der_;
 }
 
 }  // namespace pki::ceremony

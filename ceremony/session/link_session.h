@@ -1,12 +1,11 @@
 // link_session.h — ApplianceSession over host-agent's LinkClient (unix
 // socket to appliance-sim, or the serial device of the real appliance).
 //
-// Known gaps of the current link (see the report / docs/ceremonies): the
-// appliance exposes its audit public key in GetStatus but has no request to
-// sign a transcript digest, so SignAuditDigest returns UNIMPLEMENTED and the
-// runner writes the transcript unsigned; the root certificate can be fetched
-// only right after Init, so later ceremonies take it from the media
-// (`--root-cert`), checked against the SHA-256 the appliance reports.
+// SignAuditDigest is the link's SignTranscript: the appliance signs
+// "pki-transcript-v1" || digest with its audit key (docs/appliance-link.md).
+// RootCertificateDer asks the appliance (GetRootCertificate) and checks the
+// DER against the root_cert_sha256 of GetStatus; only firmware without that
+// request falls back to the media copy (`--root-cert`, out/root.crt).
 #ifndef PKI_CEREMONY_SESSION_LINK_SESSION_H_
 #define PKI_CEREMONY_SESSION_LINK_SESSION_H_
 
@@ -20,8 +19,8 @@ namespace pki::ceremony {
 
 class LinkApplianceSession final : public ApplianceSession {
  public:
-  // Create takes ownership of |client|; |root_cert_der| may be empty (before
-  // root-init). INVALID_ARGUMENT if |client| is null.
+  // Create takes ownership of |client|; |root_cert_der| (may be empty) is
+  // used only if the appliance cannot return its root certificate. INVALID_ARGUMENT if |client| is null.
   static StatusOr<std::unique_ptr<LinkApplianceSession>> Create(
       std::unique_ptr<host_agent::LinkClient> client, std::string root_cert_der);
 
@@ -51,6 +50,7 @@ class LinkApplianceSession final : public ApplianceSession {
 
   std::unique_ptr<host_agent::LinkClient> client_;
   std::string root_der_;
+  std::string audit_der_;  // the audit key GetStatus last reported
 };
 
 }  // namespace pki::ceremony

@@ -18,6 +18,12 @@ StatusOr<std::string> SpkiDer(EVP_PKEY& key) {
 
 }  // namespace
 
+std::string TranscriptSignatureMessage(ByteSpan sha256) {
+  std::string m(kTranscriptSignatureLabel);
+  m.append(reinterpret_cast<const char*>(sha256.data()), sha256.size());
+  return m;
+}
+
 StatusOr<std::unique_ptr<EvpTranscriptSigner>> EvpTranscriptSigner::Create(OsslPtr<EVP_PKEY> key) {
   if (key == nullptr) return InvalidArgumentError("transcript signer: no key");
   PKI_ASSIGN_OR_RETURN(std::string der, SpkiDer(*key));
@@ -26,18 +32,18 @@ StatusOr<std::unique_ptr<EvpTranscriptSigner>> EvpTranscriptSigner::Create(OsslP
 
 StatusOr<std::string> EvpTranscriptSigner::SignDigest(ByteSpan sha256) {
   if (sha256.size() != 32) return InvalidArgumentError("transcript signer: digest is not 32 bytes");
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr));
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0) {
+  const std::string message = TranscriptSignatureMessage(sha256);
+  OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) <= 0) {
     return OsslError(StatusCode::kInternal, "transcript signer: init");
   }
+  const auto* in = reinterpret_cast<const unsigned char*>(message.data());
   size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, sha256.data(), sha256.size()) <= 0) {
+  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, message.size()) <= 0) {
     return OsslError(StatusCode::kInternal, "transcript signer: size");
   }
   std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, sha256.data(),
-                    sha256.size()) <= 0) {
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, message.size()) <= 0) {
     return OsslError(StatusCode::kInternal, "transcript signer: sign");
   }
   sig.resize(len);
@@ -45,16 +51,18 @@ StatusOr<std::string> EvpTranscriptSigner::SignDigest(ByteSpan sha256) {
 }
 
 Status VerifyDigestSignature(std::string_view spki_der, ByteSpan sha256, std::string_view signature) {
+  if (sha256.size() != 32) return InvalidArgumentError("transcript digest is not 32 bytes");
   const auto* p = reinterpret_cast<const unsigned char*>(spki_der.data());
   OsslPtr<EVP_PKEY> key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size())));
   if (!key) return OsslError(StatusCode::kInvalidArgument, "audit public key does not parse");
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0) {
+  const std::string message = TranscriptSignatureMessage(sha256);
+  OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) <= 0) {
     return OsslError(StatusCode::kInternal, "verify init");
   }
-  const int rc = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                 signature.size(), sha256.data(), sha256.size());
+  const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                                  signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
   OpenSslErrors();  // drop the queue: a bad signature is our answer, not an OpenSSL error
   if (rc != 1) return Status(StatusCode::kUnauthenticated, "signature does not verify under the audit key");
   return OkStatus();

@@ -1,11 +1,16 @@
 // transcript_signer.h — who signs a transcript: the appliance's audit key in
 // a real ceremony (through the ApplianceSession), an OpenSSL key in tests and
-// rehearsals. The signature is over SHA-256 of the exact body bytes.
+// rehearsals. The transcript digest is SHA-256 of the exact body bytes; what
+// is signed (ECDSA/RSA with SHA-256) is the domain-separated message
+//   "pki-transcript-v1" || digest
+// exactly as the appliance's SignTranscript does (docs/appliance-link.md),
+// so a transcript signature never passes for a journal signature.
 #ifndef PKI_CEREMONY_TRANSCRIPT_TRANSCRIPT_SIGNER_H_
 #define PKI_CEREMONY_TRANSCRIPT_TRANSCRIPT_SIGNER_H_
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/bytes.h"
 #include "base/status_or.h"
@@ -13,10 +18,19 @@
 
 namespace pki::ceremony {
 
+// kTranscriptSignatureLabel prefixes the digest in what is signed.
+inline constexpr std::string_view kTranscriptSignatureLabel = "pki-transcript-v1";
+
+// TranscriptSignatureMessage returns kTranscriptSignatureLabel || |sha256|:
+// the bytes a transcript signature covers (hashed with SHA-256 by the
+// signature scheme).
+std::string TranscriptSignatureMessage(ByteSpan sha256);
+
 class TranscriptSigner {
  public:
   virtual ~TranscriptSigner() = default;
-  // SignDigest returns a DER signature over the 32-byte |sha256|; on failure
+  // SignDigest returns a DER signature over TranscriptSignatureMessage of the
+  // 32-byte transcript digest |sha256|; on failure
   // the Status says why (UNAVAILABLE if the signing device is gone).
   virtual StatusOr<std::string> SignDigest(ByteSpan sha256) = 0;
   // PublicKeyDer returns the signing key's SubjectPublicKeyInfo DER.
@@ -40,8 +54,8 @@ class EvpTranscriptSigner final : public TranscriptSigner {
   std::string public_der_;
 };
 
-// VerifyDigestSignature checks |signature| over |sha256| under the public key
-// |spki_der|. Returns INVALID_ARGUMENT if the key does not parse,
+// VerifyDigestSignature checks |signature| over TranscriptSignatureMessage
+// of the transcript digest |sha256| under the public key |spki_der|. Returns INVALID_ARGUMENT if the key does not parse,
 // UNAUTHENTICATED if the signature does not verify.
 Status VerifyDigestSignature(std::string_view spki_der, ByteSpan sha256, std::string_view signature);
 

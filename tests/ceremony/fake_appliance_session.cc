@@ -4,6 +4,7 @@
 
 #include "ceremony/fingerprint/fingerprint.h"
 #include "ceremony/fingerprint/pgp_words.h"
+#include "ceremony/transcript/transcript_signer.h"
 
 namespace pki::ceremony::testing {
 namespace {
@@ -263,15 +264,20 @@ Status FakeApplianceSession::AckExport(uint64_t, const std::string& head) {
   return OkStatus();
 }
 
+// Signs like the appliance's SignTranscript: SHA-256 over
+// "pki-transcript-v1" || digest (TranscriptSignatureMessage).
 StatusOr<std::string> FakeApplianceSession::SignAuditDigest(const std::string& sha256) {
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(audit_key_.get(), nullptr));
-  EVP_PKEY_sign_init(ctx.get());
-  EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256());
+  if (sha256.size() != 32) return InvalidArgumentError("transcript_sha256 must be 32 bytes");
+  const std::string message = TranscriptSignatureMessage(AsBytes(sha256));
+  OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  const auto* in = reinterpret_cast<const unsigned char*>(message.data());
   size_t len = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(sha256.data());
-  EVP_PKEY_sign(ctx.get(), nullptr, &len, in, sha256.size());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, audit_key_.get()) <= 0 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, in, message.size()) <= 0) {
+    return InternalError("audit sign init failed");
+  }
   std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, sha256.size()) <= 0) {
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, message.size()) <= 0) {
     return InternalError("audit sign failed");
   }
   sig.resize(len);

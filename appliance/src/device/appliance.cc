@@ -62,6 +62,7 @@ Status Appliance::Create(const ApplianceHardware& hw, const ApplianceConfig& con
     ports.tamper = hw.tamper;
     ports.journal = &*a.journal_sink_;
     ports.engine = &*a.engine_;
+    ports.audit_signer = &*a.signer_;
     DeviceConfig dc = config.device;
     dc.audit_public_key = a.AuditPublicKey();
     s = Device::Create(ports, dc, a.device_);

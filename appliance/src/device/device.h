@@ -34,6 +34,7 @@
 #include "hw/display.h"
 #include "hw/storage.h"
 #include "hw/tamper.h"
+#include "journal/audit_key.h"
 
 namespace pki::appliance::device {
 
@@ -46,6 +47,9 @@ struct DevicePorts {
   hw::Tamper* tamper = nullptr;
   JournalSink* journal = nullptr;
   OperationEngine* engine = nullptr;
+  // The device audit key (the journal's signer); signs transcripts
+  // (SignTranscript). Optional: without it SignTranscript is UNIMPLEMENTED.
+  journal::AuditSigner* audit_signer = nullptr;
 };
 
 struct DeviceConfig {
@@ -102,6 +106,17 @@ class Device final {
                        pki_appliance_v1_JournalChunk* out);
   Status AckExport(const pki_appliance_v1_AckExportRequest& req,
                    pki_appliance_v1_AckExportResponse* out);
+  // SignTranscript signs "pki-transcript-v1" || transcript_sha256 with the
+  // audit key after journaling the request (LOCKED/UNLOCKED only).
+  // INVALID_ARGUMENT if the digest is not 32 bytes; FAILED_PRECONDITION when
+  // unprovisioned or decommissioned; RESOURCE_EXHAUSTED if the journal is
+  // full (nothing signed); UNIMPLEMENTED without an audit signer.
+  Status SignTranscript(const pki_appliance_v1_SignTranscriptRequest& req,
+                        pki_appliance_v1_SignTranscriptResponse* out);
+  // GetRootCertificate copies the stored root certificate DER into |out|.
+  // FAILED_PRECONDITION if there is no root; DATA_LOSS if the stored copy
+  // does not match the SHA-256 the device reports.
+  Status GetRootCertificate(pki_appliance_v1_RootCertificateResponse* out);
 
   // Tick is called between requests: it polls the tamper line (and
   // zeroizes on a trip) and expires a quorum session past its deadline.

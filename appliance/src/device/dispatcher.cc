@@ -92,6 +92,14 @@ void Dispatch(Device& device, const link::Request& req, link::Response* out) {
       out->which_body = pki_appliance_v1_Response_ack_export_tag;
       s = device.AckExport(req.body.ack_export, &b.ack_export);
       break;
+    case pki_appliance_v1_Request_sign_transcript_tag:
+      out->which_body = pki_appliance_v1_Response_sign_transcript_tag;
+      s = device.SignTranscript(req.body.sign_transcript, &b.sign_transcript);
+      break;
+    case pki_appliance_v1_Request_get_root_certificate_tag:
+      out->which_body = pki_appliance_v1_Response_root_certificate_tag;
+      s = device.GetRootCertificate(&b.root_certificate);
+      break;
     default:
       SetError(out, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE, "request has no known body");
       return;

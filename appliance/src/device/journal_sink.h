@@ -38,6 +38,7 @@ enum class EventType : uint16_t {
   kSessionExpired = 0x0104,
   kTamper = 0x0105,
   kExportAcknowledged = 0x0106,
+  kSignTranscript = 0x0107,  // a transcript signed with the audit key (inputs = its SHA-256)
 };
 
 struct JournalEvent {

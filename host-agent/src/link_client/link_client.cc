@@ -13,6 +13,7 @@
 
 #include "base/bytes.h"
 #include "base/crc32.h"
+#include "base/secret.h"
 
 namespace pki::host_agent {
 namespace {
@@ -29,6 +30,44 @@ int64_t NowMs() {
 Status OsError(const char* what, const std::string& path) {
   return UnavailableError(what).Append(" ").Append(path).Append(": ").Append(std::strerror(errno));
 }
+
+// WipeString overwrites |s|'s bytes in place (before it is freed).
+void WipeString(std::string* s) {
+  if (!s->empty()) SecureZero(s->data(), s->size());
+}
+
+// WipeRequestSecrets overwrites every passphrase a request can carry.
+void WipeRequestSecrets(appliance::v1::Request* req) {
+  if (req->has_init()) {
+    for (auto& c : *req->mutable_init()->mutable_custodians()) WipeString(c.mutable_passphrase());
+  }
+  if (req->has_submit_share()) WipeString(req->mutable_submit_share()->mutable_passphrase());
+  if (req->has_begin_operation() && req->begin_operation().has_change_custodians()) {
+    for (auto& c : *req->mutable_begin_operation()->mutable_change_custodians()->mutable_custodians()) {
+      WipeString(c.mutable_passphrase());
+    }
+  }
+}
+
+// CallWipe wipes the request copy, its encoding and the frame when Call
+// returns, whichever way it returns.
+class CallWipe final {
+ public:
+  CallWipe(appliance::v1::Request& req, std::string& payload, std::vector<uint8_t>& frame)
+      : req_(req), payload_(payload), frame_(frame) {}
+  ~CallWipe() {
+    WipeRequestSecrets(&req_);
+    WipeString(&payload_);
+    if (!frame_.empty()) SecureZero(frame_.data(), frame_.size());
+  }
+  CallWipe(const CallWipe&) = delete;
+  CallWipe& operator=(const CallWipe&) = delete;
+
+ private:
+  appliance::v1::Request& req_;
+  std::string& payload_;
+  std::vector<uint8_t>& frame_;
+};
 
 }  // namespace
 
@@ -137,8 +176,11 @@ StatusOr<appliance::v1::Response> LinkClient::ReadFrame(int timeout_ms, std::vec
 StatusOr<appliance::v1::Response> LinkClient::Call(appliance::v1::Request req, int timeout_ms) {
   if (req.request_id() == 0) req.set_request_id(next_id_++);
   std::string payload;
+  std::vector<uint8_t> frame;
+  CallWipe wipe(req, payload, frame);  // passphrases: gone once sent (or not)
   if (!req.SerializeToString(&payload)) return InternalError("request does not serialize");
-  PKI_RETURN_IF_ERROR(WriteRaw(EncodeLinkFrame(req.request_id(), payload)));
+  frame = EncodeLinkFrame(req.request_id(), payload);
+  PKI_RETURN_IF_ERROR(WriteRaw(frame));
   const int64_t deadline = NowMs() + timeout_ms;
   for (;;) {
     int64_t left = deadline - NowMs();

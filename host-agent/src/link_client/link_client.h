@@ -32,7 +32,10 @@ class LinkClient final {
   // Call gives |req| the next request id (unless it has one), sends it and
   // waits up to |timeout_ms| for the Response with that id (id-0 error
   // responses met on the way are kept in UnattributedErrors()). Returns
-  // DEADLINE_EXCEEDED if none came, UNAVAILABLE if the link failed.
+  // DEADLINE_EXCEEDED if none came, UNAVAILABLE if the link failed. Before
+  // it returns (either way) it overwrites the passphrases in its copy of
+  // |req|, the encoded request and the frame buffer; callers wipe their own
+  // copies.
   StatusOr<appliance::v1::Response> Call(appliance::v1::Request req, int timeout_ms = 10000);
 
   // WriteRaw sends |bytes| as they are (for tests of the framing).
