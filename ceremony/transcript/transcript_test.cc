@@ -166,3 +166,53 @@ TEST_F(TranscriptTest, MarkdownHasStepsArtifactsAndSignatureLines) {
 
 }  // namespace
 }  // namespace pki::ceremony
+
+namespace pki::ceremony {
+namespace {
+
+// The transcript signature covers "pki-transcript-v1" || SHA-256(body)
+// (docs/appliance-link.md, the appliance's SignTranscript): checked with the
+// openssl CLI, and a signature over the bare digest is refused.
+TEST_F(TranscriptTest, SignatureIsDomainSeparatedAsDocumented) {
+  auto t = Seal(Body(1, ""), *signer_);
+  ASSERT_TRUE(t.ok());
+  const std::string digest = TranscriptHash(*t);
+  ASSERT_TRUE(WriteFileAtomic(media_ + "/m", AsBytes("pki-transcript-v1" + digest)).ok());
+  ASSERT_TRUE(WriteFileAtomic(media_ + "/sig", AsBytes(t->signature())).ok());
+  ASSERT_TRUE(WriteFileAtomic(media_ + "/key.der", AsBytes(t->audit_public_key())).ok());
+  const std::string d = "'" + media_ + "/";
+  EXPECT_EQ(std::system(("openssl pkey -pubin -inform DER -in " + d + "key.der' -out " + d +
+                         "key.pem' && openssl dgst -sha256 -verify " + d + "key.pem' -signature " + d +
+                         "sig' " + d + "m' >/dev/null 2>&1").c_str()),
+            0);
+  // The same check over the bare digest (no label) fails.
+  ASSERT_TRUE(WriteFileAtomic(media_ + "/bare", AsBytes(digest)).ok());
+  EXPECT_NE(std::system(("openssl dgst -sha256 -verify " + d + "key.pem' -signature " + d + "sig' " + d +
+                         "bare' >/dev/null 2>&1").c_str()),
+            0);
+  // A transcript signed over the bare digest (no label) does not verify.
+  OsslPtr<EVP_PKEY> k = TestKey();
+  ASSERT_EQ(EVP_PKEY_up_ref(k.get()), 1);
+  auto same_key = EvpTranscriptSigner::Create(OsslPtr<EVP_PKEY>(k.get()));
+  ASSERT_TRUE(same_key.ok());
+  auto bare = Seal(Body(1, ""), **same_key);
+  ASSERT_TRUE(bare.ok());
+  VerifyOptions o = options_;
+  o.audit_public_key_der = (*same_key)->PublicKeyDer();
+  ASSERT_TRUE(Verify(*bare, o).ok());
+  const std::string bare_digest = TranscriptHash(*bare);
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(k.get(), nullptr));
+  ASSERT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()), 1);
+  size_t len = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(bare_digest.data());
+  ASSERT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, in, bare_digest.size()), 1);
+  std::string sig(len, '\0');
+  ASSERT_EQ(EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, bare_digest.size()), 1);
+  sig.resize(len);
+  bare->set_signature(sig);
+  EXPECT_EQ(Verify(*bare, o).code(), StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace pki::ceremony
