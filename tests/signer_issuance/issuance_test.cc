@@ -530,6 +530,33 @@ TEST_F(IssuanceTest, ConcurrentSameRequestSignsOnce) {
   EXPECT_EQ(after->certificate_der, der);
 }
 
+TEST_F(IssuanceTest, EveryByteMutationOfACsrIsRefusedWithoutSigning) {
+  std::unique_ptr<IssuanceEngine> engine = Engine(int_der_);
+  ASSERT_NE(engine, nullptr);
+  OsslPtr<EVP_PKEY> key = NewKey("ec-p256");
+  const std::string csr = MakeCsr(*key, "a.example.com", "DNS:a.example.com,IP:10.1.0.1");
+  for (size_t i = 0; i < csr.size(); ++i) {
+    for (uint8_t flip : {uint8_t{0x01}, uint8_t{0x80}}) {
+      std::string bad = csr;
+      bad[i] = static_cast<char>(static_cast<uint8_t>(bad[i]) ^ flip);
+      StatusOr<IssuedCertificate> r =
+          engine->Issue(Request("tls-server", bad, "m-" + std::to_string(i) + "-" + std::to_string(flip)), Allow());
+      ASSERT_FALSE(r.ok()) << "byte " << i;
+      EXPECT_TRUE(r.status().code() == StatusCode::kInvalidArgument ||
+                  r.status().code() == StatusCode::kPermissionDenied)
+          << "byte " << i << ": " << r.status().message();
+    }
+  }
+  EXPECT_EQ(signer_->calls.load(), 0);
+  EXPECT_TRUE(journal_.intents().empty());
+  // Truncations too.
+  for (size_t n = 0; n < csr.size(); n += 7) {
+    EXPECT_EQ(engine->Issue(Request("tls-server", csr.substr(0, n), "trunc"), Allow()).status().code(),
+              StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(engine->Issue(Request("tls-server", csr, "m-ok"), Allow()).ok());
+}
+
 // Prints the issuance latency through SoftHSMv2 next to its baseline (the
 // bare KeyPool::Sign of a digest), both measured here.
 TEST_F(IssuanceTest, LatencyFigure) {

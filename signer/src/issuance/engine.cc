@@ -165,6 +165,20 @@ struct IssuanceEngine::State {
   IssuanceOptions options;
   std::unique_ptr<internal::IdempotencyStore> store;
 
+  // One throwaway key per algorithm, made on first use and kept for the
+  // engine's life: it only ever signs lint copies, which are never released.
+  std::mutex throwaway_mu;
+  std::map<SignAlgorithm, OsslPtr<EVP_PKEY>> throwaway_keys;
+  StatusOr<EVP_PKEY*> ThrowawayKey(SignAlgorithm alg) {
+    std::lock_guard<std::mutex> lock(throwaway_mu);
+    auto it = throwaway_keys.find(alg);
+    if (it == throwaway_keys.end()) {
+      PKI_ASSIGN_OR_RETURN(OsslPtr<EVP_PKEY> key, internal::NewThrowawayKey(alg));
+      it = throwaway_keys.emplace(alg, std::move(key)).first;
+    }
+    return it->second.get();
+  }
+
   int64_t Now() const { return options.now_unix ? options.now_unix() : static_cast<int64_t>(std::time(nullptr)); }
 
   StatusOr<IssuedCertificate> IssueNew(const ProfileState& ps, IssuerState& is,
@@ -367,11 +381,11 @@ StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& 
 
   // Lint a copy signed with a throwaway key of the issuer's algorithm.
   const SignAlgorithm alg = is.config.signature_algorithm;
-  PKI_ASSIGN_OR_RETURN(OsslPtr<EVP_PKEY> throwaway, internal::NewThrowawayKey(alg));
+  PKI_ASSIGN_OR_RETURN(EVP_PKEY * throwaway, ThrowawayKey(alg));
   // The template itself becomes the lint copy (an unsigned X509 cannot be
   // duplicated); the real certificate is assembled from its TBS bytes.
   OsslPtr<X509> lint_copy = std::move(tmpl);
-  if (X509_sign(lint_copy.get(), throwaway.get(), internal::DigestFor(alg)) <= 0) {
+  if (X509_sign(lint_copy.get(), throwaway, internal::DigestFor(alg)) <= 0) {
     return fail(OsslError(StatusCode::kInternal, "signing the lint copy"));
   }
   Status lint = internal::LintCertificate(*lint_copy, *is.cert, profile, allowlist, is.config.backdate);
