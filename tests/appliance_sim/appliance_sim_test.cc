@@ -232,5 +232,68 @@ TEST_F(ApplianceSim, InitThenSignAnIntermediateAndIssueTheCrlVerifiedByOpenssl) 
   EXPECT_EQ(sim_.Stop(), 0);
 }
 
+// SignTranscript and GetRootCertificate over the real link; the transcript
+// signature is checked with `openssl dgst -verify` over the documented
+// message "pki-transcript-v1" || digest (docs/appliance-link.md).
+TEST_F(ApplianceSim, SignTranscriptVerifiedByOpensslAndRootCertificateOverTheLink) {
+  const std::string digest(32, '\x5a');
+  Request sign;
+  sign.mutable_sign_transcript()->set_transcript_sha256(digest);
+  Response early = Call(sign);
+  ASSERT_TRUE(early.has_error()) << early.DebugString();
+  EXPECT_EQ(early.error().code(), appliance::v1::ERROR_FAILED_PRECONDITION);
+  Request root_req;
+  root_req.mutable_get_root_certificate();
+  EXPECT_EQ(Call(root_req).error().code(), appliance::v1::ERROR_FAILED_PRECONDITION);
+
+  Request init;
+  auto* in = init.mutable_init();
+  in->set_algorithm(appliance::v1::EC_P256);
+  in->set_subject("C=DE,O=Example,CN=Example Root CA R2");
+  in->set_validity_days(3650);
+  in->set_threshold(2);
+  for (const char* n : {"alice", "bob"}) {
+    auto* x = in->add_custodians();
+    x->set_name(n);
+    x->set_passphrase(std::string(n) + " passphrase long enough");
+  }
+  ASSERT_TRUE(Call(init).has_init());
+  const std::string fetched = FetchAll();
+  const uint64_t seq_before = Call(StatusReq()).status().journal_sequence();
+
+  Response signed_resp = Call(sign);
+  ASSERT_TRUE(signed_resp.has_sign_transcript()) << signed_resp.DebugString();
+  const auto& st = signed_resp.sign_transcript();
+  EXPECT_EQ(st.audit_public_key(), Call(StatusReq()).status().audit_public_key());
+  EXPECT_GE(st.journal_sequence(), seq_before);
+  EXPECT_GT(Call(StatusReq()).status().journal_sequence(), seq_before);
+  const std::string dir = sim_.dir() + "/";
+  WriteFile("audit.der", st.audit_public_key());
+  WriteFile("sig.der", st.signature());
+  WriteFile("m.bin", "pki-transcript-v1" + digest);
+  WriteFile("bare.bin", digest);
+  std::string out;
+  ASSERT_EQ(RunCommand("openssl pkey -pubin -inform DER -in " + dir + "audit.der -out " + dir + "audit.pem", &out), 0)
+      << out;
+  EXPECT_EQ(RunCommand("openssl dgst -sha256 -verify " + dir + "audit.pem -signature " + dir + "sig.der " + dir +
+                           "m.bin", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Verified OK"));
+  EXPECT_NE(RunCommand("openssl dgst -sha256 -verify " + dir + "audit.pem -signature " + dir + "sig.der " + dir +
+                           "bare.bin", &out), 0) << out;
+
+  // A wrong-sized digest is refused by name.
+  Request bad;
+  bad.mutable_sign_transcript()->set_transcript_sha256(std::string(31, 'x'));
+  Response br = Call(bad);
+  ASSERT_TRUE(br.has_error());
+  EXPECT_EQ(br.error().code(), appliance::v1::ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(br.error().message(), HasSubstr("transcript_sha256"));
+
+  // The root certificate, fetched by its own request, is the Init result.
+  Response rr = Call(root_req);
+  ASSERT_TRUE(rr.has_root_certificate()) << rr.DebugString();
+  EXPECT_EQ(rr.root_certificate().der(), fetched);
+}
+
 }  // namespace
 }  // namespace pki::testing
