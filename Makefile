@@ -2,7 +2,8 @@
 #   make demo   install what is missing, build, run the main job on embedded defaults
 #   make test   install what is missing, build with warnings as errors, run the suite
 #               (default preset, then the asan preset: ASan + UBSan, then short
-#               libFuzzer runs of every fuzz target: the fuzz preset, clang-14)
+#               libFuzzer runs of every fuzz target: the fuzz preset, clang-14,
+#               then the firmware images on two emulated Arm boards under QEMU)
 # Subsets: make test-unit | test-integration | test-e2e ; presets: make build PRESET=debug
 
 PRESET ?= default
@@ -27,6 +28,7 @@ test: bootstrap
 	@$(MAKE) --no-print-directory test-default
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory test-firmware
 
 test-default:
 	@$(MAKE) --no-print-directory build PRESET=default
@@ -41,9 +43,13 @@ test-fuzz:
 	@cmake --build --preset fuzz -j $(JOBS)
 	@ctest --preset fuzz
 
+# Firmware images under QEMU, one at a time. The link smoke test has been
+# seen to time out about 1 run in 4 when two QEMUs share a loaded machine
+# (a reply to a bad-CRC frame never arrives): one retry, and a known issue.
 test-firmware:
 	@for p in fw-an505 fw-an385; do \
-	  cmake --preset $$p >/dev/null && cmake --build --preset $$p -j $(JOBS) && ctest --preset $$p -L firmware || exit 1; \
+	  cmake --preset $$p >/dev/null && cmake --build --preset $$p -j $(JOBS) && \
+	  ctest --preset $$p -L firmware -j 1 --repeat until-pass:2 || exit 1; \
 	done
 
 test-aarch64:
