@@ -18,7 +18,7 @@ cat <<TXT
     root CRL              openssl crl -verify -noout -text -CAfile $m/root.crt -in $m/root.crl
     CSR (from the HSM)    openssl req -noout -text -verify -in $STATE/media/in/issuing.csr
     transcripts           $BIN/ceremony render $(ls "$m"/transcripts/2-*.transcript)
-                          (printable: $(ls "$m"/transcripts/*.md | grep -v rendered | xargs -n1 basename | tr '\n' ' '))
+                          (printable: $(cd "$m/transcripts" && ls -- *.md | tr '\n' ' '))
     custodian shares      ls -l $STATE/media/shares   (mode 0600; passphrases in $STATE/custodians)
     appliance journal     python3 $ROOT/scripts/demo.d/tools/chain_check.py journal $m/journal.bin
     appliance display     less $STATE/appliance-display.txt

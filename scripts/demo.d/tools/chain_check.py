@@ -248,6 +248,8 @@ def main():
          "audit-key": cmd_audit_key}[a.cmd](a)
     except (ValueError, struct.error) as e:
         fail(f"does not decode: {e}")
+    except OSError as e:
+        fail(f"{e.filename}: {e.strerror}")
 
 
 if __name__ == "__main__":
