@@ -92,9 +92,12 @@ class ApplianceSession {
   virtual StatusOr<std::string> ExportJournal(uint64_t from_sequence, std::string* out_head,
                                               uint64_t* out_next_sequence) = 0;
   virtual Status AckExport(uint64_t up_to_sequence, const std::string& head) = 0;
-  // SignAuditDigest asks the appliance to sign |sha256| with its audit key;
-  // AuditPublicKeyDer returns that key's SubjectPublicKeyInfo. UNIMPLEMENTED
-  // on firmware without the operation.
+  // SignAuditDigest asks the appliance to sign the 32-byte transcript digest
+  // |sha256| with its audit key; the signature covers "pki-transcript-v1" ||
+  // sha256 (docs/appliance-link.md, TranscriptSignatureMessage) and is
+  // returned as DER. AuditPublicKeyDer returns that key's
+  // SubjectPublicKeyInfo. UNIMPLEMENTED on firmware without the operation;
+  // RESOURCE_EXHAUSTED if the appliance's journal is full.
   virtual StatusOr<std::string> SignAuditDigest(const std::string& sha256) = 0;
   virtual StatusOr<std::string> AuditPublicKeyDer() = 0;
 };
