@@ -89,6 +89,10 @@ audit:
   path: audit/audit.log
 YAML
 
+"$BIN/signerctl" config check --config "$s/signerd.yaml" >"$s/config-check.out" 2>&1 ||
+  { cat "$s/config-check.out" >&2; die "signerctl config check refused $s/signerd.yaml"; }
+step "signerctl config check: $(head -n1 "$s/config-check.out")"
+
 start_service signerd "$s/signerd.log" "$BIN/signerd" --config "$s/signerd.yaml"
 wait_for_line signerd "$s/signerd.log" '^signerd: listening on ' 30
 addr="$(sed -n 's/^signerd: listening on //p' "$s/signerd.log" | head -n1)"

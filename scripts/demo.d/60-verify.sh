@@ -89,15 +89,8 @@ grep -q "\"method\":\"Sign\".*\"input_sha256\":\"$want\".*\"outcome\":\"OK\"" <<
   die "the audit record of pipeline-build-1 does not name release-1.0.0.tar.gz's digest"
 replica="$(sed -n 's/.*"detail":"\([^"]*\)".*/\1/p' <<<"$record")"
 step "audit record $(sed -n 's/.*"seq":\([0-9]*\),.*/\1/p' <<<"$record") ties the signature to release-1.0.0.tar.gz's digest; signed on ${replica:-?}"
-# The project's own audit verifier, once signerctl has one (exit 1 is usage,
-# 2 a failed check).
-ctl_help="$("$BIN/signerctl" --help 2>&1 || true)"
-if grep -q '^ *audit' <<<"$ctl_help"; then
-  rc=0
-  "$BIN/signerctl" audit verify "$STATE/signer/audit/audit.log" >"$v/audit-signerctl.out" 2>&1 || rc=$?
-  case "$rc" in
-    0) step "signerctl audit verify: $(head -n1 "$v/audit-signerctl.out")" ;;
-    1) step "signerctl audit: usage differs from 'audit verify LOG', not run: $(head -n1 "$v/audit-signerctl.out")" ;;
-    *) cat "$v/audit-signerctl.out" >&2; die "signerctl audit verify failed" ;;
-  esac
-fi
+# The project's own audit verifier, against the same anchor.
+"$BIN/signerctl" audit verify --log "$STATE/signer/audit/audit.log" --expect-seq "${anchor% *}" \
+  --expect-head "${anchor#* }" >"$v/audit-signerctl.out" 2>&1 ||
+  { cat "$v/audit-signerctl.out" >&2; die "signerctl audit verify failed"; }
+step "signerctl audit verify (anchor from signerd's shutdown line): $(head -n1 "$v/audit-signerctl.out")"

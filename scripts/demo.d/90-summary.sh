@@ -24,7 +24,7 @@ cat <<TXT
     appliance display     less $STATE/appliance-display.txt
     tokens                SOFTHSM2_CONF=$SOFTHSM2_CONF $BIN/signerctl list --module $MODULE --token signer-a --pin-file $STATE/pins/signer-a.pin
     signed artifact       openssl dgst -sha256 -verify $STATE/pipeline/release.pub.pem -signature $STATE/pipeline/release-1.0.0.tar.gz.sig $STATE/pipeline/release-1.0.0.tar.gz
-    signer audit log      python3 $ROOT/scripts/demo.d/tools/chain_check.py audit $STATE/signer/audit/audit.log
+    signer audit log      $BIN/signerctl audit verify --log $STATE/signer/audit/audit.log
     signerd config, logs  $STATE/signer/signerd.yaml, $STATE/signer/signerd.log
   walkthrough: docs/demo.md
 TXT

@@ -167,7 +167,8 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
   for (const char* line : {"(EC P-256) generated inside signer-a", "CSR signed inside the HSM",
                            "root-init done", "sign-intermediate done", "signerd listening on",
                            "openssl dgst -sha256 -verify: Verified OK", "a one-byte change to the artifact fails",
-                           "PERMISSION_DENIED", "equals signerd shutdown anchor",
+                           "PERMISSION_DENIED", "equals signerd shutdown anchor", "signerctl config check:",
+                           "signerctl audit verify (anchor from signerd's shutdown line): audit log OK",
                            "skipped: IssueCertificate not implemented yet", "stages ran in"}) {
     EXPECT_THAT(out, HasSubstr(line));
   }
