@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(
   # build
-  build-essential cmake ninja-build pkg-config git dpkg-dev
+  build-essential cmake ninja-build pkg-config git dpkg-dev python3 curl procps
   # host crypto, X.509, TLS
   libssl-dev openssl
   # PKCS#11: reference token, client library, independent tools
