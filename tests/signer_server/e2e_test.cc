@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -250,6 +251,108 @@ TEST_F(SignerdE2eTest, SighupReloadsPolicyAndRefusesABadConfig) {
   EXPECT_EQ(Shell(builder + " > " + dir_ + "/b.out 2>&1"), 0) << testing::ReadText(dir_ + "/b.out");
   EXPECT_EQ(StopSignerd(), 0);
   EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
+}
+
+
+// Issue 7 end to end: an issuing key and a code-signing key in the token,
+// their certificates made by a test root (openssl, from the token's public
+// keys); signerd issues a certificate through signer-client that
+// `openssl verify -x509_strict` accepts, and sign-artifact makes a detached
+// CMS that `openssl cms -verify` accepts (and refuses for a modified file).
+TEST_F(SignerdE2eTest, IssuesCertificatesAndSignsArtifactsAsCms) {
+  const std::string d = dir_ + "/";
+  const std::string tool = std::string("pkcs11-tool --module ") + kModule + " --token-label signer-a ";
+  for (const auto& [label, id] : {std::pair{"issuing", "02"}, std::pair{"codesign", "03"}}) {
+    ASSERT_EQ(Shell(tool + "--login --pin 1234 --keypairgen --key-type EC:prime256v1 --label " + label + " --id " +
+                    id + " >/dev/null 2>&1"), 0);
+    ASSERT_EQ(Shell(tool + "--read-object --type pubkey --id " + id + " -o " + d + label + "-pub.der >/dev/null 2>&1"), 0);
+    ASSERT_EQ(Shell("openssl pkey -pubin -inform DER -in " + d + label + "-pub.der -out " + d + label + "-pub.pem"), 0);
+  }
+  testing::WriteText(d + "root.cnf",
+                     "[req]\ndistinguished_name=dn\nx509_extensions=v3\nprompt=no\n[dn]\nCN=E2E Root\n"
+                     "[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                     "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n");
+  ASSERT_EQ(Shell("openssl req -x509 -config " + d + "root.cnf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                  d + "root.key -out " + d + "root.pem -days 30 2>/dev/null"), 0);
+  testing::WriteText(d + "ca.ext", "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                                   "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n");
+  testing::WriteText(d + "cs.ext", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                                   "extendedKeyUsage=codeSigning\nsubjectKeyIdentifier=hash\n"
+                                   "authorityKeyIdentifier=keyid:always\n");
+  for (const auto& [label, subj, ext] : {std::tuple{"issuing", "/CN=E2E Issuing CA", "ca.ext"},
+                                         std::tuple{"codesign", "/CN=E2E Code Signing", "cs.ext"}}) {
+    ASSERT_EQ(Shell(std::string("openssl x509 -new -subj '") + subj + "' -force_pubkey " + d + label + "-pub.pem -CA " +
+                    d + "root.pem -CAkey " + d + "root.key -days 30 -extfile " + d + ext + " -out " + d + label +
+                    ".pem 2>/dev/null"), 0);
+    testing::WriteText(d + label + "-chain.pem",
+                       testing::ReadText(d + label + ".pem") + testing::ReadText(d + "root.pem"));
+  }
+  std::string cfg = testing::ReadText(config_);
+  cfg.replace(cfg.find("policy:"), 7, R"(  - name: issuing
+    purpose: certificate-issuance
+    versions:
+      - version: 1
+        uris: ["pkcs11:token=signer-a;object=issuing;type=private"]
+        chain_file: issuing-chain.pem
+  - name: codesign
+    purpose: artifact-signing
+    versions:
+      - version: 1
+        uris: ["pkcs11:token=signer-a;object=codesign;type=private"]
+        chain_file: codesign-chain.pem
+issuers:
+  - key: issuing
+    signature_algorithm: ecdsa-p256-sha256
+    crl_urls: ["http://crl.example.com/issuing.crl"]
+policy:)");
+  const std::string ci_keys = "      keys: [{key: release, rights: [sign, get-public-key]}]";
+  cfg.replace(cfg.find(ci_keys), ci_keys.size(),
+              "      keys: [{key: release, rights: [sign, get-public-key]},\n"
+              "             {key: codesign, rights: [sign, get-public-key]}]\n"
+              "      issue: [tls-server]\n"
+              "      allowlist: {dns_suffixes: [example.com]}");
+  testing::WriteText(config_, cfg);
+  const std::string addr = StartSignerd();
+  ASSERT_FALSE(addr.empty()) << testing::ReadText(d + "signerd.err");
+  const std::string client = Client(pki_->ci, addr);
+
+  // IssueCertificate through signer-client, checked by openssl.
+  ASSERT_EQ(Shell("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d +
+                  "leaf.key -subj /CN=www.example.com -addext subjectAltName=DNS:www.example.com -out " + d +
+                  "leaf.csr 2>/dev/null"), 0);
+  ASSERT_EQ(Shell(client + "issue --profile tls-server --csr " + d + "leaf.csr --request-id e2e-issue-1 --ref order-1 --out " +
+                  d + "leaf.pem --chain-out " + d + "leaf-chain.pem > " + d + "issue.out 2>&1"), 0)
+      << testing::ReadText(d + "issue.out");
+  EXPECT_EQ(testing::ReadText(d + "leaf-chain.pem"), testing::ReadText(d + "issuing.pem"));  // no root on the wire
+  EXPECT_EQ(Shell("openssl verify -x509_strict -CAfile " + d + "root.pem -untrusted " + d + "leaf-chain.pem " + d +
+                  "leaf.pem > " + d + "verify.out 2>&1"), 0)
+      << testing::ReadText(d + "verify.out");
+  // A profile the client may not use is refused.
+  EXPECT_EQ(Shell(client + "issue --profile code-signing --csr " + d + "leaf.csr --request-id e2e-issue-2 --out " + d +
+                  "x.pem > " + d + "denied.out 2>&1"), 3);
+  EXPECT_THAT(testing::ReadText(d + "denied.out"), HasSubstr("PERMISSION_DENIED"));
+
+  // sign-artifact: client-side CMS over the Sign RPC.
+  testing::WriteText(d + "artifact.bin", std::string(200000, 'B') + "firmware 2.0");
+  ASSERT_EQ(Shell(client + "sign-artifact --key codesign --in " + d + "artifact.bin --out " + d + "artifact.p7s > " + d +
+                  "cms.out 2>&1"), 0)
+      << testing::ReadText(d + "cms.out");
+  const std::string cms_verify = "openssl cms -verify -binary -inform DER -in " + d + "artifact.p7s -CAfile " + d +
+                                 "root.pem -purpose any -out /dev/null -content ";
+  EXPECT_EQ(Shell(cms_verify + d + "artifact.bin > " + d + "cmsv.out 2>&1"), 0) << testing::ReadText(d + "cmsv.out");
+  testing::WriteText(d + "modified.bin", std::string(200000, 'B') + "firmware 2.1");
+  EXPECT_NE(Shell(cms_verify + d + "modified.bin > /dev/null 2>&1"), 0);
+  const std::string local_verify = bin_ + "/signer-client verify-artifact --sig " + d + "artifact.p7s --ca " + d +
+                                   "root.pem --in ";
+  EXPECT_EQ(Shell(local_verify + d + "artifact.bin > /dev/null 2>&1"), 0);
+  EXPECT_EQ(Shell(local_verify + d + "modified.bin > /dev/null 2>&1"), 3);
+
+  EXPECT_EQ(StopSignerd(), 0);
+  EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
+  const std::string log = testing::ReadText(dir_ + "/audit.log");
+  EXPECT_THAT(log, HasSubstr("IssueCertificate.intent"));
+  EXPECT_THAT(log, HasSubstr("IssueCertificate.outcome"));
+  EXPECT_THAT(log, HasSubstr("dns:www.example.com"));
 }
 
 }  // namespace

@@ -111,11 +111,11 @@ class SignerServerTest : public ::testing::Test {
     }
     ClientPolicy ci{"ci", IdentityKind::kUriSan, "spiffe://example.org/ci",
                     {{"release", true, true}, {"rsa", true, true}, {"ed", true, true},
-                     {"issuing", false, true}, {"nightly", false, true}}, 0, 0};
-    ClientPolicy ra{"ra", IdentityKind::kSubject, "CN=ra,O=Example", {{"issuing", false, true}}, 1, 2};
-    ClientPolicy builder{"builder", IdentityKind::kDnsSan, "builder.example.org", {{"nightly", true, false}}, 0, 0};
+                     {"issuing", false, true}, {"nightly", false, true}}, 0, 0, {}, {}};
+    ClientPolicy ra{"ra", IdentityKind::kSubject, "CN=ra,O=Example", {{"issuing", false, true}}, 1, 2, {}, {}};
+    ClientPolicy builder{"builder", IdentityKind::kDnsSan, "builder.example.org", {{"nightly", true, false}}, 0, 0, {}, {}};
     ClientPolicy revoked{"revoked", IdentityKind::kUriSan, "spiffe://example.org/revoked",
-                         {{"release", true, true}}, 0, 0};
+                         {{"release", true, true}}, 0, 0, {}, {}};
     policy_config_.clients = {ci, ra, builder, revoked};
     audit_ = std::move(AuditLog::Open({audit_dir_ + "/audit.log", 1 << 20, &faults_})).value();
     StartServer();
@@ -546,12 +546,14 @@ TEST_F(SignerServerTest, WatchedTlsFilesApplyRenewedCertificatesWithoutRestart) 
   EXPECT_TRUE(Sign(*ci, DigestRequest("release", v1::ECDSA_P256_SHA256, "d"), &resp).ok());
 }
 
-TEST_F(SignerServerTest, IssueCertificateIsUnimplemented) {
+// Without issuers configured the RPC is refused, and audited as such.
+// (Issuance itself: issuance_server_test.cc.)
+TEST_F(SignerServerTest, IssueCertificateWithoutIssuersIsRefused) {
   grpc::ClientContext ctx;
   Deadline(ctx);
   v1::IssueCertificateResponse resp;
   ExpectError(Stub(pki_->ra)->IssueCertificate(&ctx, v1::IssueCertificateRequest(), &resp),
-              grpc::StatusCode::UNIMPLEMENTED, "NOT_IMPLEMENTED");
+              grpc::StatusCode::FAILED_PRECONDITION, "ISSUANCE_DISABLED");
 }
 
 TEST_F(SignerServerTest, ShutdownFinishesInFlightRequests) {

@@ -62,6 +62,13 @@ SoftwareKeyPool::Key* SoftwareKeyPool::Find(std::string_view name, uint32_t vers
   return it == keys_.end() ? nullptr : &it->second;
 }
 
+void SoftwareKeyPool::SetChain(const std::string& name, uint32_t version, std::vector<std::string> chain_der) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Key* k = Find(name, version);
+  PKI_CHECK(k != nullptr);
+  k->info.chain_der = std::move(chain_der);
+}
+
 StatusOr<signer::KeyVersionInfo> SoftwareKeyPool::Describe(std::string_view name, uint32_t version) {
   std::lock_guard<std::mutex> lock(mu_);
   Key* k = Find(name, version);

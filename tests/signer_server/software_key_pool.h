@@ -25,6 +25,10 @@ class SoftwareKeyPool final : public signer::KeyPool {
   // primary. Returns the SPKI DER.
   std::string AddKey(const std::string& name, uint32_t version, signer::KeyPurpose purpose, SoftKeyType type);
 
+  // SetChain sets the certificate chain (DER, certificate first) Describe
+  // reports for |name| version |version| (which must exist).
+  void SetChain(const std::string& name, uint32_t version, std::vector<std::string> chain_der);
+
   // SetUnavailable makes every Sign of |name| fail as a dead token would,
   // and its health report kUnavailable.
   void SetUnavailable(const std::string& name, bool unavailable);

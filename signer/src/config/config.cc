@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/config_reader.h"
 
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
@@ -21,168 +22,7 @@ bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Collects problems; every Check* records "path: what" and carries on, so a
-// single run reports everything wrong with the file.
-class Reader final {
- public:
-  Reader(std::string base_dir, std::vector<std::string>* errors)
-      : base_dir_(std::move(base_dir)), errors_(errors) {}
-
-  void Error(const std::string& path, const std::string& what) {
-    errors_->push_back(path + ": " + what);
-  }
-  size_t error_count() const { return errors_->size(); }
-
-  // Map checks |node| is a mapping whose keys are all in |allowed|.
-  bool Map(const YAML::Node& node, const std::string& path,
-           std::initializer_list<std::string_view> allowed) {
-    if (!node.IsMap()) {
-      Error(path.empty() ? "(top level)" : path, "must be a mapping");
-      return false;
-    }
-    for (const auto& kv : node) {
-      if (!kv.first.IsScalar()) {
-        Error(path.empty() ? "(top level)" : path, "keys must be plain names");
-        continue;
-      }
-      const std::string key = kv.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        Error(Join(path, key), "unknown field");
-      }
-    }
-    return true;
-  }
-
-  static std::string Join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-  static std::string Index(const std::string& path, size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-  }
-
-  // String reads a non-empty scalar; records an error if |required| and absent.
-  std::string String(const YAML::Node& parent, std::string_view key, const std::string& path,
-                     bool required) {
-    const std::string p = Join(path, key);
-    YAML::Node n = parent[std::string(key)];
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) Error(p, "required");
-      return "";
-    }
-    if (!n.IsScalar()) {
-      Error(p, "must be a string");
-      return "";
-    }
-    if (n.Scalar().empty()) Error(p, "must not be empty");
-    return n.Scalar();
-  }
-
-  // Uint reads an unsigned integer in [lo, hi]; returns |def| if absent.
-  uint64_t Uint(const YAML::Node& parent, std::string_view key, const std::string& path,
-                uint64_t def, uint64_t lo, uint64_t hi, bool required = false) {
-    const std::string p = Join(path, key);
-    YAML::Node n = parent[std::string(key)];
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) Error(p, "required");
-      return def;
-    }
-    if (!n.IsScalar()) {
-      Error(p, "must be an integer");
-      return def;
-    }
-    const std::string& s = n.Scalar();
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-      Error(p, "must be an unsigned integer");
-      return def;
-    }
-    if (v < lo || v > hi) {
-      Error(p, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-      return def;
-    }
-    return v;
-  }
-
-  double Number(const YAML::Node& parent, std::string_view key, const std::string& path,
-                double lo, double hi) {
-    const std::string p = Join(path, key);
-    YAML::Node n = parent[std::string(key)];
-    if (!n.IsDefined() || n.IsNull()) {
-      Error(p, "required");
-      return 0;
-    }
-    double v = 0;
-    std::istringstream in(n.IsScalar() ? n.Scalar() : std::string("x"));
-    in >> v;
-    if (!in || !in.eof() || !std::isfinite(v)) {
-      Error(p, "must be a number");
-      return 0;
-    }
-    if (v < lo || v > hi) {
-      Error(p, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-      return 0;
-    }
-    return v;
-  }
-
-  bool Bool(const YAML::Node& parent, std::string_view key, const std::string& path, bool def) {
-    const std::string p = Join(path, key);
-    YAML::Node n = parent[std::string(key)];
-    if (!n.IsDefined() || n.IsNull()) return def;
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) {
-      return n.Scalar() == "true";
-    }
-    Error(p, "must be true or false");
-    return def;
-  }
-
-  // Seq returns the sequence at |key| (an empty node if absent and optional).
-  YAML::Node Seq(const YAML::Node& parent, std::string_view key, const std::string& path,
-                 bool required) {
-    const std::string p = Join(path, key);
-    YAML::Node n = parent[std::string(key)];
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) Error(p, "required");
-      return YAML::Node(YAML::NodeType::Sequence);
-    }
-    if (!n.IsSequence()) {
-      Error(p, "must be a list");
-      return YAML::Node(YAML::NodeType::Sequence);
-    }
-    if (required && n.size() == 0) Error(p, "must not be empty");
-    return n;
-  }
-
-  // Resolve makes a relative |name| relative to the config's folder.
-  std::string Resolve(const std::string& name) const {
-    return (name.empty() || name[0] == '/' || base_dir_.empty()) ? name : base_dir_ + "/" + name;
-  }
-
-  // File resolves |name| against the config folder and checks it is a
-  // regular file; |private_only| also refuses group/other access.
-  std::string File(const std::string& name, const std::string& path, bool private_only) {
-    if (name.empty()) return name;
-    std::string full = (name[0] == '/' || base_dir_.empty()) ? name : base_dir_ + "/" + name;
-    struct stat st {};
-    if (::stat(full.c_str(), &st) != 0) {
-      Error(path, "file not found: " + full);
-      return full;
-    }
-    if (!S_ISREG(st.st_mode)) {
-      Error(path, "not a regular file: " + full);
-      return full;
-    }
-    if (private_only && (st.st_mode & 077) != 0) {
-      Error(path, "file is accessible by group or others (use mode 0600): " + full);
-    }
-    return full;
-  }
-
- private:
-  std::string base_dir_;
-  std::vector<std::string>* errors_;
-};
+using config_internal::Reader;
 
 // HasAttr reports whether PKCS#11 URI |uri| has path attribute |name|.
 bool HasAttr(const std::string& uri, const std::string& name) {
@@ -386,7 +226,8 @@ void ReadPolicy(Reader& r, const YAML::Node& root, Config& cfg) {
   std::set<std::pair<int, std::string>> identities;
   for (size_t i = 0; i < clients.size(); ++i) {
     const std::string cpath = Reader::Index("policy.clients", i);
-    if (!r.Map(clients[i], cpath, {"name", "uri_san", "dns_san", "subject", "keys", "rate_limit"})) {
+    if (!r.Map(clients[i], cpath, {"name", "uri_san", "dns_san", "subject", "keys", "rate_limit",
+                                          "issue", "allowlist"})) {
       continue;
     }
     ClientPolicy c;
@@ -449,6 +290,7 @@ void ReadPolicy(Reader& r, const YAML::Node& root, Config& cfg) {
         c.burst = static_cast<uint32_t>(r.Uint(rl, "burst", rpath, 1, 1, 1000000, true));
       }
     }
+    config_internal::ReadClientIssuance(r, clients[i], cpath, cfg, c);
     cfg.policy.clients.push_back(std::move(c));
   }
 }
@@ -538,10 +380,12 @@ StatusOr<Config> ParseConfigText(const std::string& text, const std::string& bas
   Config cfg;
   Reader r(base_dir, out_errors);
   try {
-    if (r.Map(root, "", {"server", "hsm", "keys", "policy", "audit"})) {
+    if (r.Map(root, "", {"server", "hsm", "keys", "policy", "audit", "profiles", "issuers",
+                             "issuance"})) {
       ReadServer(r, root, cfg);
       ReadHsm(r, root, cfg);
       ReadKeys(r, root, cfg);
+      config_internal::ReadIssuance(r, root, cfg);
       ReadPolicy(r, root, cfg);
       ReadAudit(r, root, cfg);
     }

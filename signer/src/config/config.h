@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status_or.h"
+#include "signer/issuance.h"
 #include "signer/pool_config.h"
 
 namespace pki::signer {
@@ -56,6 +57,8 @@ struct ClientPolicy {
   std::vector<KeyGrant> keys;
   double requests_per_second = 0;  // 0: unlimited
   uint32_t burst = 0;
+  std::vector<std::string> issue_profiles;  // profiles it may IssueCertificate under
+  NameAllowlist allowlist;                  // names its certificates may carry
 };
 
 struct PolicyConfig {
@@ -67,11 +70,21 @@ struct AuditConfig {
   uint64_t rotate_bytes = 64u << 20;   // rotate once the file reaches this size
 };
 
+// Certificate issuance (issue 7). Issuers' certificate_der / chain_der are
+// left empty here: signerd fills them from the issuing key's chain
+// (KeyVersionInfo::chain_der, certificate first, root dropped) at start.
+struct IssuanceConfig {
+  std::vector<Profile> profiles;      // validated; absent: DefaultProfiles(the only issuer)
+  std::vector<IssuerConfig> issuers;  // one per certificate-issuance key used
+  size_t idempotency_capacity = 10000;
+};
+
 struct Config {
   ServerConfig server;
   PoolConfig pool;
   PolicyConfig policy;
   AuditConfig audit;
+  IssuanceConfig issuance;
 };
 
 // LoadConfig reads and validates the YAML file at |path|. On failure returns

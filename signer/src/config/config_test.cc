@@ -235,6 +235,199 @@ TEST_F(ConfigTest, MalformedYamlAndMissingSections) {
   EXPECT_THAT(errors[0], HasSubstr("must be a mapping"));
 }
 
+// WithIssuance is Good() with a chain on the issuing key and issuance sections.
+std::string WithIssuance(const std::string& extra) {
+  std::string yaml = std::string(R"(server:
+  listen: "127.0.0.1:0"
+  tls:
+    cert_file: server.pem
+    key_file: server.key
+    client_cas: [{ca_file: ca.pem}]
+hsm:
+  modules: [module.so]
+  tokens: [{uri: "pkcs11:token=signer-a", pin_file: pin-a}]
+keys:
+  - name: release
+    purpose: artifact-signing
+    versions: [{version: 1, uris: ["pkcs11:token=signer-a;object=release-1;type=private"]}]
+  - name: issuing
+    purpose: certificate-issuance
+    versions:
+      - version: 1
+        uris: ["pkcs11:token=signer-a;object=issuing;type=private"]
+        chain_file: chain.pem
+policy:
+  clients: [{name: ra, subject: "CN=ra,O=Example"}]
+audit:
+  path: audit.log
+issuers:
+  - key: issuing
+    signature_algorithm: ecdsa-p256-sha256
+    crl_urls: ["http://crl.example.com/issuing.crl"]
+    ca_issuers_urls: ["http://pki.example.com/issuing.der"]
+    backdate_s: 120
+)");
+  return yaml + extra;
+}
+
+TEST_F(ConfigTest, IssuersAndDefaultProfiles) {
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(WithIssuance("issuance: {idempotency_capacity: 50}\n"), dir_, &errors);
+  ASSERT_TRUE(cfg.ok()) << ::testing::PrintToString(errors);
+  ASSERT_EQ(cfg->issuance.issuers.size(), 1u);
+  const IssuerConfig& ic = cfg->issuance.issuers[0];
+  EXPECT_EQ(ic.key_name, "issuing");
+  EXPECT_EQ(ic.signature_algorithm, SignAlgorithm::kEcdsaP256Sha256);
+  EXPECT_EQ(ic.crl_urls, std::vector<std::string>{"http://crl.example.com/issuing.crl"});
+  EXPECT_EQ(ic.ca_issuers_urls.size(), 1u);
+  EXPECT_TRUE(ic.ocsp_urls.empty());
+  EXPECT_EQ(ic.backdate.count(), 120);
+  EXPECT_EQ(cfg->issuance.idempotency_capacity, 50u);
+  // No profiles: section: the four built-ins, issued by the only issuer.
+  ASSERT_EQ(cfg->issuance.profiles.size(), 4u);
+  for (const Profile& p : cfg->issuance.profiles) EXPECT_EQ(p.issuing_key, "issuing");
+  EXPECT_EQ(ProfileHashHex(cfg->issuance.profiles[0]), ProfileHashHex(TlsServerProfile("issuing")));
+}
+
+TEST_F(ConfigTest, NoIssuanceSectionsMeansNoIssuance) {
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(Good(), dir_, &errors);
+  ASSERT_TRUE(cfg.ok()) << ::testing::PrintToString(errors);
+  EXPECT_TRUE(cfg->issuance.issuers.empty());
+  EXPECT_TRUE(cfg->issuance.profiles.empty());
+  EXPECT_EQ(cfg->issuance.idempotency_capacity, 10000u);
+}
+
+TEST_F(ConfigTest, ConfiguredProfilesMapOntoProfileFields) {
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(WithIssuance(R"(profiles:
+  - name: web
+    template: tls-server
+    issuer: issuing
+    max_validity_s: 86400
+    key_algorithms: [ec-p256]
+    allow_wildcard: false
+  - name: svc
+    issuer: issuing
+    key_usage: [digital-signature, key-agreement]
+    ext_key_usage: [client-auth, "1.3.6.1.4.1.99999.1"]
+    names: [spiffe-uri]
+    max_uri_names: 1
+)"), dir_, &errors);
+  ASSERT_TRUE(cfg.ok()) << ::testing::PrintToString(errors);
+  ASSERT_EQ(cfg->issuance.profiles.size(), 2u);
+  const Profile& web = cfg->issuance.profiles[0];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_EQ(web.ext_key_usage, std::vector<std::string>{kEkuServerAuth});  // from the template
+  EXPECT_EQ(web.max_validity.count(), 86400);
+  EXPECT_TRUE(web.allow_ec_p256);
+  EXPECT_FALSE(web.allow_ec_p384);
+  EXPECT_EQ(web.rsa_min_bits, 0u);
+  EXPECT_FALSE(web.allow_wildcard);
+  EXPECT_TRUE(web.allow_dns);
+  const Profile& svc = cfg->issuance.profiles[1];
+  EXPECT_EQ(svc.key_usage, kKuDigitalSignature | kKuKeyAgreement);
+  EXPECT_EQ(svc.ext_key_usage, (std::vector<std::string>{kEkuClientAuth, "1.3.6.1.4.1.99999.1"}));
+  EXPECT_TRUE(svc.allow_spiffe_uri);
+  EXPECT_FALSE(svc.allow_dns);
+  EXPECT_EQ(svc.max_uri_names, 1u);
+}
+
+TEST_F(ConfigTest, BadIssuanceFieldsAreNamed) {
+  auto first = [&](const std::string& yaml) {
+    auto errors = Problems(yaml);
+    return errors.empty() ? std::string("(no error)") : errors[0];
+  };
+  std::string y = WithIssuance("");
+  auto with = [&](const std::string& from, const std::string& to, const std::string& extra = "") {
+    std::string out = WithIssuance(extra);
+    const size_t at = out.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) out.replace(at, from.size(), to);
+    return out;
+  };
+  EXPECT_THAT(first(with("backdate_s: 120", "backdate_s: 120\n    colour: red")),
+              HasSubstr("issuers[0].colour: unknown field"));
+  EXPECT_THAT(first(with("  - key: issuing", "  - key: release")),
+              HasSubstr("issuers[0].key: key 'release' must have purpose certificate-issuance"));
+  EXPECT_THAT(first(with("  - key: issuing", "  - key: nope")), HasSubstr("issuers[0].key: no key named 'nope'"));
+  EXPECT_THAT(first(with("        chain_file: chain.pem\n", "")),
+              HasSubstr("issuers[0].key: key 'issuing': its primary version needs a chain_file"));
+  EXPECT_THAT(first(with("ecdsa-p256-sha256", "ecdsa-p999")),
+              HasSubstr("issuers[0].signature_algorithm: unknown algorithm 'ecdsa-p999'"));
+  EXPECT_THAT(first(with("http://crl.example.com/issuing.crl", "ldap://crl.example.com/x")),
+              HasSubstr("issuers[0].crl_urls[0]: must be an http:// or https:// URL"));
+  EXPECT_THAT(first(with("http://crl.example.com/issuing.crl", "http://a,b")),
+              HasSubstr("issuers[0].crl_urls[0]: must be an http:// or https:// URL without commas"));
+  EXPECT_THAT(first(with("backdate_s: 120", "backdate_s: 7200")),
+              HasSubstr("issuers[0].backdate_s: must be between 0 and 3600"));
+  EXPECT_THAT(first(WithIssuance("issuance: {idempotency_capacity: 0}\n")),
+              HasSubstr("issuance.idempotency_capacity: must be between"));
+  EXPECT_THAT(first(WithIssuance("issuance: {capacity: 5}\n")), HasSubstr("issuance.capacity: unknown field"));
+  const std::string prof = "profiles:\n  - {name: p, template: tls-server, issuer: issuing";
+  EXPECT_THAT(first(WithIssuance(prof + ", colour: red}\n")), HasSubstr("profiles[0].colour: unknown field"));
+  EXPECT_THAT(first(WithIssuance(prof + ", max_validity_s: 999999999}\n")),
+              HasSubstr("profiles[0].max_validity_s: must be between"));
+  EXPECT_THAT(first(WithIssuance("profiles:\n  - {name: p, template: tls-server, issuer: other}\n")),
+              HasSubstr("profiles[0].issuer: no issuer with key 'other'"));
+  EXPECT_THAT(first(WithIssuance("profiles:\n  - {name: p, template: nope, issuer: issuing}\n")),
+              HasSubstr("profiles[0].template: unknown template"));
+  EXPECT_THAT(first(WithIssuance(prof + ", names: [ip], allow_wildcard: true}\n")),
+              HasSubstr("profiles[0]: profile 'p': allow_wildcard needs allow_dns"));
+  EXPECT_THAT(first(WithIssuance(prof + ", key_usage: [key-cert-sign]}\n")),
+              HasSubstr("profiles[0].key_usage[0]: unknown key usage"));
+  EXPECT_THAT(first(WithIssuance(prof + ", ext_key_usage: [not-an-oid]}\n")),
+              HasSubstr("profiles[0]: profile 'p': ext_key_usage holds a malformed OID"));
+  EXPECT_THAT(first(WithIssuance(prof + "}\n" + "  - {name: p, template: tls-client, issuer: issuing}\n")),
+              HasSubstr("profiles[1].name: duplicate profile name 'p'"));
+  EXPECT_THAT(first(WithIssuance(prof + ", names: [x400]}\n")), HasSubstr("profiles[0].names[0]: unknown name type"));
+  (void)y;
+}
+
+TEST_F(ConfigTest, ClientIssueGrantsAndAllowlist) {
+  std::string yaml = WithIssuance("");
+  const std::string from = "  clients: [{name: ra, subject: \"CN=ra,O=Example\"}]\n";
+  auto with_client = [&](const std::string& client) {
+    std::string out = yaml;
+    out.replace(out.find(from), from.size(), "  clients:\n    - name: ra\n      subject: \"CN=ra,O=Example\"\n" + client);
+    return out;
+  };
+  std::vector<std::string> errors;
+  auto cfg = ParseConfigText(with_client(R"(      issue: [tls-server, spiffe-workload]
+      allowlist:
+        dns_suffixes: [example.com]
+        ip_cidrs: ["10.0.0.0/8", "2001:db8::/32"]
+        spiffe_trust_domain: prod.example.org
+        spiffe_path_prefixes: [/ns/payments]
+        email_domains: [example.com]
+)"), dir_, &errors);
+  ASSERT_TRUE(cfg.ok()) << ::testing::PrintToString(errors);
+  const ClientPolicy& c = cfg->policy.clients[0];
+  EXPECT_EQ(c.issue_profiles, (std::vector<std::string>{"tls-server", "spiffe-workload"}));
+  EXPECT_EQ(c.allowlist.dns_suffixes, std::vector<std::string>{"example.com"});
+  EXPECT_EQ(c.allowlist.ip_cidrs.size(), 2u);
+  EXPECT_EQ(c.allowlist.spiffe_trust_domain, "prod.example.org");
+  EXPECT_EQ(c.allowlist.spiffe_path_prefixes, std::vector<std::string>{"/ns/payments"});
+  EXPECT_EQ(c.allowlist.email_domains, std::vector<std::string>{"example.com"});
+
+  auto first = [&](const std::string& client) {
+    auto errs = Problems(with_client(client));
+    return errs.empty() ? std::string("(no error)") : errs[0];
+  };
+  EXPECT_THAT(first("      issue: [tls-serverx]\n"),
+              HasSubstr("policy.clients[0].issue[0]: no profile named 'tls-serverx'"));
+  EXPECT_THAT(first("      issue: [tls-server, tls-server]\n"),
+              HasSubstr("policy.clients[0].issue[1]: profile 'tls-server' listed twice"));
+  EXPECT_THAT(first("      allowlist: {dns_suffix: [example.com]}\n"),
+              HasSubstr("policy.clients[0].allowlist.dns_suffix: unknown field"));
+  EXPECT_THAT(first("      allowlist: {ip_cidrs: [\"10.0.0.0/33\"]}\n"),
+              HasSubstr("policy.clients[0].allowlist: IPv4 prefix longer than 32: 10.0.0.0/33"));
+  EXPECT_THAT(first("      allowlist: {dns_suffixes: [\"*.example.com\"]}\n"),
+              HasSubstr("policy.clients[0].allowlist: allowlist: DNS suffix must be a plain domain"));
+  EXPECT_THAT(first("      allowlist: {spiffe_path_prefixes: [/ns]}\n"),
+              HasSubstr("policy.clients[0].allowlist.spiffe_path_prefixes: needs spiffe_trust_domain"));
+}
+
 TEST(Pkcs11UriTest, Rfc7512Examples) {
   std::string why;
   EXPECT_TRUE(IsPkcs11Uri("pkcs11:object=my-pubkey;type=public", &why));

@@ -5,12 +5,24 @@
 namespace pki::signer {
 
 StatusOr<std::unique_ptr<Policy>> Policy::Create(const PolicyConfig& config,
-                                                 const std::vector<KeyConfig>& keys) {
+                                                 const std::vector<KeyConfig>& keys,
+                                                 const std::vector<Profile>& profiles) {
+  std::vector<std::string> profile_names;
+  for (const Profile& p : profiles) profile_names.push_back(p.name);
   std::map<std::string, KeyPurpose> purposes;
   for (const KeyConfig& k : keys) purposes[k.name] = k.purpose;
   for (const ClientPolicy& c : config.clients) {
     if (c.identity.empty()) {
       return InvalidArgumentError("policy: client '").Append(c.name).Append("' has no identity");
+    }
+    for (const std::string& name : c.issue_profiles) {
+      if (std::find(profile_names.begin(), profile_names.end(), name) == profile_names.end()) {
+        return InvalidArgumentError("policy: client '").Append(c.name).Append("' may issue under unknown profile '")
+            .Append(name).Append("'");
+      }
+    }
+    if (Status s = ValidateAllowlist(c.allowlist); !s.ok()) {
+      return InvalidArgumentError("policy: client '").Append(c.name).Append("': ").Append(s.message());
     }
     for (const KeyGrant& g : c.keys) {
       auto it = purposes.find(g.key);
@@ -24,11 +36,14 @@ StatusOr<std::unique_ptr<Policy>> Policy::Create(const PolicyConfig& config,
       }
     }
   }
-  return std::unique_ptr<Policy>(new Policy(config, std::move(purposes)));
+  return std::unique_ptr<Policy>(new Policy(config, std::move(purposes), std::move(profile_names)));
 }
 
-Policy::Policy(PolicyConfig config, std::map<std::string, KeyPurpose> purposes)
-    : config_(std::move(config)), purposes_(purposes.begin(), purposes.end()) {
+Policy::Policy(PolicyConfig config, std::map<std::string, KeyPurpose> purposes,
+               std::vector<std::string> profile_names)
+    : config_(std::move(config)),
+      purposes_(purposes.begin(), purposes.end()),
+      profile_names_(std::move(profile_names)) {
   for (const ClientPolicy& c : config_.clients) {
     buckets_.push_back(std::make_unique<TokenBucket>(c.requests_per_second, c.burst));
   }
@@ -77,6 +92,17 @@ Status Policy::Authorize(const ClientPolicy& client, std::string_view key_name, 
       return OkStatus();
   }
   return PermissionDeniedError("operation not allowed");
+}
+
+Status Policy::AuthorizeIssue(const ClientPolicy& client, std::string_view profile) const {
+  if (std::find(profile_names_.begin(), profile_names_.end(), profile) == profile_names_.end()) {
+    return NotFoundError(kProfileNotFoundMessage);
+  }
+  if (std::find(client.issue_profiles.begin(), client.issue_profiles.end(), profile) ==
+      client.issue_profiles.end()) {
+    return PermissionDeniedError("caller may not issue under profile '").Append(profile).Append("'");
+  }
+  return OkStatus();
 }
 
 Status Policy::Admit(const ClientPolicy& client, std::chrono::steady_clock::time_point now,

@@ -37,14 +37,19 @@ enum class Operation : uint8_t { kSign = 1, kGetPublicKey = 2 };
 // The message of every NOT_FOUND about a key: the same whether the key does
 // not exist or the caller may not see it.
 inline constexpr std::string_view kKeyNotFoundMessage = "key not found";
+// The message of NOT_FOUND for a certificate profile nobody configured.
+inline constexpr std::string_view kProfileNotFoundMessage = "profile not found";
 
 class Policy final {
  public:
   // Create builds a policy from |config| and |keys| (both borrowed; copied).
   // INVALID_ARGUMENT if a grant names an unknown key or grants sign on a
-  // certificate-issuance key. Returns a new Policy the caller owns.
+  // certificate-issuance key, an issue grant names a profile not in
+  // |profiles| (borrowed; only names are kept), or a client's name allowlist
+  // fails ValidateAllowlist. Returns a new Policy the caller owns.
   static StatusOr<std::unique_ptr<Policy>> Create(const PolicyConfig& config,
-                                                  const std::vector<KeyConfig>& keys);
+                                                  const std::vector<KeyConfig>& keys,
+                                                  const std::vector<Profile>& profiles = {});
 
   // Identify returns the configured client |peer| is (a pointer into this
   // Policy, valid while it lives), matching in config order; a client whose
@@ -58,6 +63,11 @@ class Policy final {
   // granted, or |op| is Sign on a certificate-issuance key.
   Status Authorize(const ClientPolicy& client, std::string_view key_name, Operation op) const;
 
+  // AuthorizeIssue checks |client| may issue under profile |profile|.
+  // NOT_FOUND (kProfileNotFoundMessage) if no such profile is configured;
+  // PERMISSION_DENIED naming the profile if it exists but is not granted.
+  Status AuthorizeIssue(const ClientPolicy& client, std::string_view profile) const;
+
   // Grant returns |client|'s grant on |key_name|, or null if it has none.
   const KeyGrant* Grant(const ClientPolicy& client, std::string_view key_name) const;
 
@@ -70,10 +80,12 @@ class Policy final {
   const PolicyConfig& config() const { return config_; }
 
  private:
-  Policy(PolicyConfig config, std::map<std::string, KeyPurpose> purposes);
+  Policy(PolicyConfig config, std::map<std::string, KeyPurpose> purposes,
+         std::vector<std::string> profile_names);
 
   PolicyConfig config_;
   std::map<std::string, KeyPurpose, std::less<>> purposes_;
+  std::vector<std::string> profile_names_;
   // One bucket per client (by index into config_.clients); buckets lock themselves.
   std::vector<std::unique_ptr<TokenBucket>> buckets_;
 };

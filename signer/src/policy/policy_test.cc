@@ -118,3 +118,62 @@ TEST_F(PolicyTest, RateLimitPerClientWithRetryAfter) {
 
 }  // namespace
 }  // namespace pki::signer
+
+namespace pki::signer {
+namespace {
+
+// Issue grants: only the listed profiles; unknown profiles are NOT_FOUND,
+// known but ungranted ones PERMISSION_DENIED naming the profile.
+TEST(PolicyIssueTest, IssueGrantsAndAllowlists) {
+  std::vector<KeyConfig> keys = {KeyConfig{"issuing", KeyPurpose::kCertificateIssuance, 1, {}}};
+  const std::vector<Profile> profiles = DefaultProfiles("issuing");
+  ClientPolicy ra;
+  ra.name = "ra";
+  ra.kind = IdentityKind::kSubject;
+  ra.identity = "CN=ra";
+  ra.issue_profiles = {"tls-server", "spiffe-workload"};
+  ra.allowlist.dns_suffixes = {"example.com"};
+  ra.allowlist.ip_cidrs = {"10.0.0.0/8"};
+  ra.allowlist.spiffe_trust_domain = "prod.example.org";
+  ra.allowlist.spiffe_path_prefixes = {"/ns/payments"};
+  ClientPolicy other;
+  other.name = "other";
+  other.kind = IdentityKind::kSubject;
+  other.identity = "CN=other";
+  PolicyConfig config;
+  config.clients = {ra, other};
+  auto policy = Policy::Create(config, keys, profiles);
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  const ClientPolicy& c_ra = (*policy)->config().clients[0];
+  const ClientPolicy& c_other = (*policy)->config().clients[1];
+  EXPECT_TRUE((*policy)->AuthorizeIssue(c_ra, "tls-server").ok());
+  EXPECT_TRUE((*policy)->AuthorizeIssue(c_ra, "spiffe-workload").ok());
+  Status denied = (*policy)->AuthorizeIssue(c_ra, "code-signing");
+  EXPECT_EQ(denied.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(denied.message().find("code-signing"), std::string_view::npos);
+  EXPECT_EQ((*policy)->AuthorizeIssue(c_other, "tls-server").code(), StatusCode::kPermissionDenied);
+  Status unknown = (*policy)->AuthorizeIssue(c_ra, "no-such-profile");
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.message(), kProfileNotFoundMessage);
+  EXPECT_EQ(c_ra.allowlist.dns_suffixes, std::vector<std::string>{"example.com"});
+
+  // A grant on an unknown profile, or a bad allowlist, stops Create.
+  PolicyConfig bad = config;
+  bad.clients[1].issue_profiles = {"tls-serverx"};
+  auto p1 = Policy::Create(bad, keys, profiles);
+  EXPECT_EQ(p1.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p1.status().message().find("tls-serverx"), std::string_view::npos);
+  bad = config;
+  bad.clients[0].allowlist.ip_cidrs = {"10.0.0.0/33"};
+  auto p2 = Policy::Create(bad, keys, profiles);
+  EXPECT_EQ(p2.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p2.status().message().find("client 'ra'"), std::string_view::npos);
+  bad = config;
+  bad.clients[0].allowlist.spiffe_path_prefixes = {"ns/payments"};
+  EXPECT_EQ(Policy::Create(bad, keys, profiles).status().code(), StatusCode::kInvalidArgument);
+  // Without profiles every issue grant is unknown.
+  EXPECT_EQ(Policy::Create(config, keys).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace pki::signer

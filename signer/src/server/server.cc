@@ -12,12 +12,13 @@
 namespace pki::signer {
 
 SignerServer::SignerServer(const ServerConfig& config, KeyPool& pool, AuditLog& audit,
-                           std::shared_ptr<const Policy> policy)
-    : config_(config), pool_(pool), audit_(audit), policy_(std::move(policy)) {}
+                           std::shared_ptr<const Policy> policy, std::shared_ptr<IssuanceBundle> issuance)
+    : config_(config), pool_(pool), audit_(audit), policy_(std::move(policy)), issuance_(std::move(issuance)) {}
 
 StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& config, KeyPool& pool,
                                                             AuditLog& audit,
-                                                            std::shared_ptr<const Policy> policy) {
+                                                            std::shared_ptr<const Policy> policy,
+                                                            std::shared_ptr<IssuanceBundle> issuance) {
   if (policy == nullptr) return InvalidArgumentError("server: no policy");
   if (config.client_cas.empty()) return InvalidArgumentError("server: no client CA configured");
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -36,7 +37,7 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
 
   PKI_ASSIGN_OR_RETURN(std::unique_ptr<CrlSet> crls, CrlSet::Load(config.client_cas));
 
-  std::unique_ptr<SignerServer> s(new SignerServer(config, pool, audit, std::move(policy)));
+  std::unique_ptr<SignerServer> s(new SignerServer(config, pool, audit, std::move(policy), std::move(issuance)));
   ServiceDeps deps;
   deps.pool = &pool;
   deps.audit = &audit;
@@ -44,6 +45,7 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
   deps.metrics = &s->metrics_data_;
   deps.crls = crls->size() > 0 ? std::shared_ptr<const CrlSet>(std::move(crls)) : nullptr;
   deps.sign_deadline = config.sign_deadline;
+  deps.issuance = &s->issuance_;
   s->service_ = std::make_unique<SignerService>(std::move(deps));
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -37,8 +37,11 @@ class SignerServer final {
   // server) with |policy|, and starts listening. INVALID_ARGUMENT/NOT_FOUND
   // for unreadable TLS files or CRLs, UNAVAILABLE if the address can't be
   // bound. Returns a running server the caller owns.
+  // |issuance| (may be null: IssueCertificate answers FAILED_PRECONDITION)
+  // is the engine bundle from BuildIssuance.
   static StatusOr<std::unique_ptr<SignerServer>> Start(const ServerConfig& config, KeyPool& pool,
-                                                       AuditLog& audit, std::shared_ptr<const Policy> policy);
+                                                       AuditLog& audit, std::shared_ptr<const Policy> policy,
+                                                       std::shared_ptr<IssuanceBundle> issuance = nullptr);
   ~SignerServer();
 
   // The bound port (the chosen one if the config asked for port 0).
@@ -50,6 +53,8 @@ class SignerServer final {
 
   // ReloadPolicy swaps in |policy| for requests starting from now.
   void ReloadPolicy(std::shared_ptr<const Policy> policy);
+  // ReloadIssuance swaps in |issuance| (may be null) for requests starting now.
+  void ReloadIssuance(std::shared_ptr<IssuanceBundle> issuance) { issuance_.Set(std::move(issuance)); }
   // ReloadCrls re-reads the CRL files of |config|; on error keeps the old ones.
   Status ReloadCrls(const ServerConfig& config);
 
@@ -64,13 +69,14 @@ class SignerServer final {
 
  private:
   SignerServer(const ServerConfig& config, KeyPool& pool, AuditLog& audit,
-               std::shared_ptr<const Policy> policy);
+               std::shared_ptr<const Policy> policy, std::shared_ptr<IssuanceBundle> issuance);
   void HealthLoop();
 
   ServerConfig config_;
   KeyPool& pool_;
   AuditLog& audit_;
   PolicyHolder policy_;
+  IssuanceHolder issuance_;
   Metrics metrics_data_;
   std::unique_ptr<SignerService> service_;
   std::unique_ptr<grpc::Server> server_;

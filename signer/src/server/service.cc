@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/crc32.h"
+#include "base/hex.h"
 #include "common/pem.h"
 #include "policy/peer_identity.h"
 #include "server/convert.h"
@@ -24,6 +25,12 @@ std::string Sha256Hex(std::string_view data) {
   uint8_t h[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), h);
   return HexOf(std::string_view(reinterpret_cast<const char*>(h), sizeof(h)));
+}
+
+// Unhex decodes lower/upper-case hex; false if it is not hex.
+bool Unhex(std::string_view hex, std::string& out) {
+  out.assign(hex.size() / 2, '\0');
+  return HexDecode(MutableByteSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()), hex).ok();
 }
 
 ApiError Ok() { return ApiError{OkStatus(), "", std::chrono::milliseconds(0)}; }
@@ -284,7 +291,18 @@ grpc::Status SignerService::ListKeys(grpc::ServerContext* ctx, const v1::ListKey
       }
     }
     for (auto& [name, k] : keys) *out.add_keys() = std::move(k);
-    rec.detail = std::to_string(out.keys_size()) + " keys";
+    std::shared_ptr<IssuanceBundle> bundle = deps_.issuance != nullptr ? deps_.issuance->Get() : nullptr;
+    if (bundle != nullptr) {
+      for (const Profile& p : bundle->profiles) {
+        if (!caller.policy->AuthorizeIssue(*caller.client, p.name).ok()) continue;
+        v1::ProfileInfo* info = out.add_profiles();
+        info->set_name(p.name);
+        info->set_issuing_key(p.issuing_key);
+        std::string raw;
+        if (Unhex(ProfileHashHex(p), raw)) info->set_profile_hash(raw);
+      }
+    }
+    rec.detail = std::to_string(out.keys_size()) + " keys, " + std::to_string(out.profiles_size()) + " profiles";
   }
   grpc::Status st = Finish("ListKeys", err, rec, start, nullptr);
   if (st.ok()) *resp = std::move(out);
@@ -292,17 +310,87 @@ grpc::Status SignerService::ListKeys(grpc::ServerContext* ctx, const v1::ListKey
 }
 
 grpc::Status SignerService::IssueCertificate(grpc::ServerContext* ctx, const v1::IssueCertificateRequest* req,
-                                             v1::IssueCertificateResponse*) {
+                                             v1::IssueCertificateResponse* resp) {
   const auto start = std::chrono::steady_clock::now();
   AuditRecord rec;
   rec.request_id = req->request_id().substr(0, kMaxRequestIdBytes);
   Caller caller;
   ApiError err = Authenticate(*ctx, caller);
   rec.client = caller.label;
-  if (err.status.ok()) {
-    err = MakeError(UnimplementedError("IssueCertificate is not available yet"), "NOT_IMPLEMENTED");
+  v1::IssueCertificateResponse out;
+  auto deadline = deps_.sign_deadline;
+  const auto client_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      ctx->deadline() - std::chrono::system_clock::now());
+  if (client_left < deadline) deadline = std::max(client_left, std::chrono::milliseconds(1));
+  if (err.status.ok()) err = DoIssue(caller, *req, deadline, out, rec);
+  std::string audit_id;
+  grpc::Status st = Finish("IssueCertificate", err, rec, start, &audit_id);
+  if (st.ok()) {
+    out.set_audit_id(audit_id);
+    *resp = std::move(out);
   }
-  return Finish("IssueCertificate", err, rec, start, nullptr);
+  return st;
+}
+
+ApiError SignerService::DoIssue(Caller& caller, const v1::IssueCertificateRequest& req,
+                                std::chrono::milliseconds deadline,
+                                v1::IssueCertificateResponse& resp, AuditRecord& rec) {
+  std::shared_ptr<IssuanceBundle> bundle = deps_.issuance != nullptr ? deps_.issuance->Get() : nullptr;
+  if (bundle == nullptr) {
+    return MakeError(FailedPreconditionError("certificate issuance is not configured"), "ISSUANCE_DISABLED");
+  }
+  if (req.profile().empty()) return MakeError(InvalidArgumentError("profile is required"));
+  rec.detail = "profile=" + req.profile().substr(0, 64);
+  if (Status s = caller.policy->AuthorizeIssue(*caller.client, req.profile()); !s.ok()) {
+    return MakeError(s, s.code() == StatusCode::kNotFound ? "PROFILE_NOT_FOUND" : "PROFILE_NOT_PERMITTED");
+  }
+  for (const Profile& p : bundle->profiles) {
+    if (p.name == req.profile()) rec.key = p.issuing_key;
+  }
+  rec.input_sha256 = Sha256Hex(req.csr_der());
+  IssuanceRequest ir;
+  ir.client_id = caller.client->name;
+  ir.request_id = req.request_id();
+  ir.requester_ref = req.requester_ref();
+  ir.profile = req.profile();
+  ir.csr_der = req.csr_der();
+  StatusOr<IssuedCertificate> issued = [&] {
+    ScopedIssueDeadline scoped(deadline);
+    return bundle->engine->Issue(ir, caller.client->allowlist);
+  }();
+  if (!issued.ok()) {
+    const Status& s = issued.status();
+    switch (s.code()) {
+      case StatusCode::kPermissionDenied:
+        // The profile was authorized above: the engine's PERMISSION_DENIED is
+        // a name outside the client's allowlist, a bad argument naming it.
+        return MakeError(InvalidArgumentError(s.message()), "NAME_NOT_ALLOWED");
+      case StatusCode::kInvalidArgument:
+      case StatusCode::kAlreadyExists:
+      case StatusCode::kAborted:
+      case StatusCode::kFailedPrecondition:
+      case StatusCode::kNotFound:
+        return MakeError(s);  // the engine's message names what was wrong; no internals
+      case StatusCode::kInternal:
+        rec.detail += " " + std::string(s.message());
+        return MakeError(s);  // the firewall replaces the text
+      default:
+        rec.detail += " " + std::string(s.message());
+        return FromPool(s);
+    }
+  }
+  std::string serial;
+  std::string hash;
+  if (!Unhex(issued->serial_hex, serial) || !Unhex(issued->profile_hash_hex, hash)) {
+    return MakeError(InternalError("serial or profile hash is not hex"));
+  }
+  rec.detail += " serial=" + issued->serial_hex + " cert_sha256=" + Sha256Hex(issued->certificate_der) +
+                (issued->replayed ? " replayed" : "");
+  resp.set_certificate_der(issued->certificate_der);
+  for (const std::string& c : issued->chain_der) resp.add_chain_der(c);
+  resp.set_serial(serial);
+  resp.set_profile_hash(hash);
+  return Ok();
 }
 
 }  // namespace pki::signer

@@ -15,6 +15,7 @@
 
 #include "audit/audit_log.h"
 #include "server/errors.h"
+#include "server/issuance_setup.h"
 #include "server/metrics.h"
 #include "server/policy_holder.h"
 #include "server/revocation.h"
@@ -33,6 +34,7 @@ struct ServiceDeps {
   Metrics* metrics = nullptr;        // borrowed; may be null
   std::shared_ptr<const CrlSet> crls;  // may be null (no CRLs)
   std::chrono::milliseconds sign_deadline{5000};
+  IssuanceHolder* issuance = nullptr;  // borrowed; may be null (IssueCertificate off)
 };
 
 class SignerService final : public v1::Signer::Service {
@@ -56,6 +58,9 @@ class SignerService final : public v1::Signer::Service {
   struct Caller;
   // Authenticate identifies the peer of |ctx| and takes a rate-limit token.
   ApiError Authenticate(grpc::ServerContext& ctx, Caller& out_caller);
+  ApiError DoIssue(Caller& caller, const v1::IssueCertificateRequest& req,
+                   std::chrono::milliseconds deadline, v1::IssueCertificateResponse& resp,
+                   AuditRecord& rec);
   ApiError DoSign(Caller& caller, const v1::SignRequest& req, std::chrono::milliseconds deadline,
                   v1::SignResponse& resp, AuditRecord& rec);
   // Finish journals |rec| with |error|'s outcome and returns what to answer;

@@ -4,6 +4,11 @@
 //       sign --key K --alg ecdsa-p256-sha256 (--in FILE | --digest-hex HEX) --out SIG
 //   signer-client ... public-key --key K --out pub.pem
 //   signer-client ... list-keys
+//   signer-client ... issue --profile P --csr csr.pem --request-id ID [--ref T]
+//       --out cert.pem [--chain-out chain.pem]
+//   signer-client ... sign-artifact --key K --in FILE --out FILE.p7s [--alg A]
+//   signer-client verify-artifact --in FILE --sig FILE.p7s --ca ROOT.pem
+//       (local: no server, no client certificate)
 //
 // sign hashes FILE locally (Ed25519 sends the file itself, at most 64 KiB),
 // sends CRC32C of the input and checks the one of the signature. SIG is DER
@@ -17,6 +22,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/crc32.h"
+#include "artifact_commands.h"
 #include "base/hex.h"
 #include "client_channel.h"
 #include "common/file.h"
@@ -52,9 +58,9 @@ int main(int argc, char** argv) {
   ClientTls tls;
   int timeout_s = 30;
   app.add_option("--server", server, "signerd address host:port");
-  app.add_option("--ca", tls.ca_file, "CA bundle of the server certificate")->required();
-  app.add_option("--cert", tls.cert_file, "client certificate (PEM)")->required();
-  app.add_option("--key", tls.key_file, "client private key (PEM, mode 0600)")->required();
+  app.add_option("--ca", tls.ca_file, "CA bundle of the server certificate (required but for verify-artifact)");
+  app.add_option("--cert", tls.cert_file, "client certificate (PEM; required but for verify-artifact)");
+  app.add_option("--key", tls.key_file, "client private key (PEM, mode 0600; required but for verify-artifact)");
   app.add_option("--server-name", tls.server_name, "expected server name (default: the host)");
   app.add_option("--timeout", timeout_s, "seconds per call")->check(CLI::Range(1, 3600));
   app.require_subcommand(1);
@@ -77,7 +83,30 @@ int main(int argc, char** argv) {
   pub->add_option("--out", pub_out, "PEM output file")->required();
   pub->add_option("--key-version", version, "key version (default: primary)");
 
-  auto* list = app.add_subcommand("list-keys", "list the keys this client may use");
+  auto* list = app.add_subcommand("list-keys", "list the keys and profiles this client may use");
+
+  auto* issue = app.add_subcommand("issue", "have a certificate issued from a CSR under a profile");
+  IssueArgs issue_args;
+  issue->add_option("--profile", issue_args.profile, "certificate profile")->required();
+  issue->add_option("--csr", issue_args.csr_file, "PKCS#10 request, PEM or DER")->required();
+  issue->add_option("--request-id", issue_args.request_id, "idempotency key (retry with the same)")->required();
+  issue->add_option("--ref", issue_args.ref, "requester reference for the audit log");
+  issue->add_option("--out", issue_args.out_file, "certificate output (PEM)")->required();
+  issue->add_option("--chain-out", issue_args.chain_out_file, "chain output, issuer first (PEM)");
+
+  auto* sign_artifact = app.add_subcommand("sign-artifact", "detached CMS signature of a file (signer sees the digest only)");
+  SignArtifactArgs sa_args;
+  sign_artifact->add_option("--key", sa_args.key, "key name (needs a certificate on the signer)")->required();
+  sign_artifact->add_option("--in", sa_args.in_file, "file to sign")->required();
+  sign_artifact->add_option("--out", sa_args.out_file, "DER CMS output (.p7s)")->required();
+  sign_artifact->add_option("--alg", sa_args.alg, "algorithm (default: the key's first CMS-capable one)");
+  sign_artifact->add_option("--request-id", sa_args.request_id, "id for correlation and audit");
+
+  auto* verify_artifact = app.add_subcommand("verify-artifact", "verify a detached CMS signature locally");
+  VerifyArtifactArgs va_args;
+  verify_artifact->add_option("--in", va_args.in_file, "the signed file")->required();
+  verify_artifact->add_option("--sig", va_args.sig_file, "DER CMS (.p7s)")->required();
+  verify_artifact->add_option("--ca", va_args.ca_file, "trusted root(s), PEM")->required();
 
   try {
     app.parse(argc, argv);
@@ -86,12 +115,18 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
+  if (verify_artifact->parsed()) return RunVerifyArtifact(va_args);
+  if (tls.ca_file.empty() || tls.cert_file.empty() || tls.key_file.empty()) {
+    return Usage("--ca, --cert and --key are required to talk to the signer");
+  }
   auto channel = MakeChannel(server, tls);
   if (!channel.ok()) return Local(channel.status());
   auto stub = v1::Signer::NewStub(*channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
 
+  if (issue->parsed()) return RunIssue(*stub, std::chrono::seconds(timeout_s), issue_args);
+  if (sign_artifact->parsed()) return RunSignArtifact(*stub, std::chrono::seconds(timeout_s), sa_args);
   if (sign->parsed()) {
     auto alg = ParseAlgorithm(alg_name);
     if (!alg) return Usage("unknown --alg '" + alg_name + "'");
@@ -168,6 +203,9 @@ int main(int argc, char** argv) {
         std::printf("\tv%u:%s", v.version(), v1::KeyState_Name(v.state()).c_str());
       }
       std::printf("\n");
+    }
+    for (const auto& p : resp.profiles()) {
+      std::printf("profile %s\tissuer=%s\n", p.name().c_str(), p.issuing_key().c_str());
     }
     return 0;
   }

@@ -17,6 +17,8 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "policy/policy.h"
+#include "server/issuance_journal.h"
+#include "server/issuance_setup.h"
 #include "server/server.h"
 #include "signer/pkcs11_pool.h"
 
@@ -35,7 +37,7 @@ int Fail(const char* what, const Status& s, int code) {
 }
 
 StatusOr<std::shared_ptr<const Policy>> MakePolicy(const Config& cfg) {
-  PKI_ASSIGN_OR_RETURN(std::unique_ptr<Policy> p, Policy::Create(cfg.policy, cfg.pool.keys));
+  PKI_ASSIGN_OR_RETURN(std::unique_ptr<Policy> p, Policy::Create(cfg.policy, cfg.pool.keys, cfg.issuance.profiles));
   return std::shared_ptr<const Policy>(std::move(p));
 }
 
@@ -83,7 +85,11 @@ int main(int argc, char** argv) {
   auto pool = CreatePkcs11Pool(cfg->pool);
   if (!pool.ok()) return Fail("HSM pool", pool.status(), 4);
 
-  auto server = SignerServer::Start(cfg->server, **pool, **audit, *policy);
+  AuditIssuanceJournal journal(**audit);
+  auto issuance = BuildIssuance(cfg->issuance, **pool, journal, cfg->server.sign_deadline);
+  if (!issuance.ok()) return Fail("issuance", issuance.status(), 3);
+
+  auto server = SignerServer::Start(cfg->server, **pool, **audit, *policy, *issuance);
   if (!server.ok()) return Fail("server", server.status(), 4);
   std::printf("signerd: listening on %s\n", (*server)->address().c_str());
   if ((*server)->metrics_port() != 0) {
@@ -107,13 +113,20 @@ int main(int argc, char** argv) {
         Fail("reload refused", p.status(), 3);
         continue;
       }
+      auto fresh_issuance = BuildIssuance(fresh->issuance, **pool, journal, fresh->server.sign_deadline);
+      if (!fresh_issuance.ok()) {
+        Fail("reload refused (issuance)", fresh_issuance.status(), 3);
+        continue;
+      }
       Status crls = (*server)->ReloadCrls(fresh->server);
       if (!crls.ok()) {
         Fail("reload refused (CRLs)", crls, 3);
         continue;
       }
       (*server)->ReloadPolicy(*p);
-      std::printf("signerd: reloaded policy (%zu clients) and CRLs\n", fresh->policy.clients.size());
+      (*server)->ReloadIssuance(*fresh_issuance);
+      std::printf("signerd: reloaded policy (%zu clients), %zu profiles and CRLs\n",
+                  fresh->policy.clients.size(), fresh->issuance.profiles.size());
       std::fflush(stdout);
       continue;
     }
