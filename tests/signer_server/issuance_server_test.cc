@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "audit/audit_verify.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "server/issuance_journal.h"
@@ -105,6 +107,13 @@ std::string Reason(const grpc::Status& s) {
   return "";
 }
 
+// FailingAudit makes the audit log's fsync fail once |fail| is set.
+class FailingAudit final : public AuditFaults {
+ public:
+  Status BeforeSync() override { return fail ? InternalError("injected") : OkStatus(); }
+  std::atomic<bool> fail{false};
+};
+
 class IssuanceServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -159,7 +168,7 @@ class IssuanceServerTest : public ::testing::Test {
     auto policy = Policy::Create(pc, keys, issuance_config_.profiles);
     ASSERT_TRUE(policy.ok()) << policy.status().message();
 
-    audit_ = std::move(AuditLog::Open({audit_dir_ + "/audit.log", 1 << 20, nullptr})).value();
+    audit_ = std::move(AuditLog::Open({audit_dir_ + "/audit.log", 1 << 20, &faults_})).value();
     journal_ = std::make_unique<AuditIssuanceJournal>(*audit_);
     auto bundle = BuildIssuance(issuance_config_, pool_, *journal_, std::chrono::milliseconds(5000));
     ASSERT_TRUE(bundle.ok()) << bundle.status().message();
@@ -240,6 +249,7 @@ class IssuanceServerTest : public ::testing::Test {
   std::string root_der_;
   std::string issuing_der_;
   IssuanceConfig issuance_config_;
+  FailingAudit faults_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<AuditIssuanceJournal> journal_;
   std::unique_ptr<SignerServer> server_;
@@ -282,6 +292,29 @@ TEST_F(IssuanceServerTest, OneCertificatePerProfileVerifiesWithOpenssl) {
   EXPECT_THAT(log, HasSubstr("IssueCertificate.intent"));
   EXPECT_THAT(log, HasSubstr("IssueCertificate.outcome"));
   EXPECT_THAT(log, HasSubstr("dns:www.example.com"));
+  EXPECT_TRUE(VerifyAuditLog({audit_dir_ + "/audit.log"}).ok());
+}
+
+// An intent that cannot be journaled stops the issuance before the HSM.
+TEST_F(IssuanceServerTest, NoJournalNoSignature) {
+  faults_.fail = true;
+  v1::IssueCertificateResponse resp;
+  grpc::Status s = Issue(*ra_, "tls-server", "j1", Csr("ec", "", "DNS:j.example.com"), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(Reason(s), "AUDIT_UNAVAILABLE");
+  EXPECT_TRUE(resp.certificate_der().empty());
+  EXPECT_EQ(pool_.sign_calls(), 0);
+}
+
+// A reload without issuers turns IssueCertificate off for new requests.
+TEST_F(IssuanceServerTest, ReloadWithoutIssuersDisablesIssuance) {
+  v1::IssueCertificateResponse resp;
+  const std::string csr = Csr("ec", "", "DNS:r.example.com");
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "r1", csr, &resp).ok());
+  server_->ReloadIssuance(nullptr);
+  grpc::Status s = Issue(*ra_, "tls-server", "r2", csr, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(Reason(s), "ISSUANCE_DISABLED");
 }
 
 TEST_F(IssuanceServerTest, PolicyViolationsAreRefusedWithTheirCodes) {
