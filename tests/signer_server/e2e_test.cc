@@ -347,6 +347,20 @@ policy:)");
   EXPECT_EQ(Shell(local_verify + d + "artifact.bin > /dev/null 2>&1"), 0);
   EXPECT_EQ(Shell(local_verify + d + "modified.bin > /dev/null 2>&1"), 3);
 
+  // SIGHUP rebuilds the engine from the (unchanged) config; issuing goes on.
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  bool reloaded = false;
+  for (int i = 0; i < 100 && !reloaded; ++i) {
+    reloaded = testing::ReadText(d + "signerd.out").find("reloaded policy (1 clients), 4 profiles") != std::string::npos;
+    if (!reloaded) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(reloaded) << testing::ReadText(d + "signerd.out") << testing::ReadText(d + "signerd.err");
+  EXPECT_EQ(Shell(client + "issue --profile tls-server --csr " + d + "leaf.csr --request-id e2e-issue-3 --out " + d +
+                  "leaf3.pem > " + d + "issue3.out 2>&1"), 0)
+      << testing::ReadText(d + "issue3.out");
+  EXPECT_EQ(Shell("openssl verify -x509_strict -CAfile " + d + "root.pem -untrusted " + d + "leaf-chain.pem " + d +
+                  "leaf3.pem > /dev/null 2>&1"), 0);
+
   EXPECT_EQ(StopSignerd(), 0);
   EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
   const std::string log = testing::ReadText(dir_ + "/audit.log");
