@@ -36,9 +36,11 @@ ossl() { openssl "$@" 2>"$tls/openssl.err" || { cat "$tls/openssl.err" >&2; die 
    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
  issue ci "/O=Example/CN=build pipeline" \
    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://example.org/ci\n"
+ issue ra "/O=Example/CN=RA backend" \
+   "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://example.org/ra\n"
 )
-chmod 0644 "$tls/ca.pem" "$tls/server.pem" "$tls/ci.pem"
-for c in server ci; do
+chmod 0644 "$tls/ca.pem" "$tls/server.pem" "$tls/ci.pem" "$tls/ra.pem"
+for c in server ci ra; do
   openssl verify -x509_strict -CAfile "$tls/ca.pem" "$tls/$c.pem" >/dev/null || die "demo TLS cert $c does not verify"
 done
 step "demo mTLS certificates in $tls (server: DNS:localhost; client: URI:spiffe://example.org/ci)"
@@ -75,8 +77,24 @@ keys:
       - version: 1
         uris: ["pkcs11:token=signer-a;object=issuing-2026q4;type=private"]
         chain_file: chains/issuing-2026q4.pem
+issuers:
+  - key: issuing-2026q4
+    signature_algorithm: ecdsa-p256-sha256
+    crl_urls: ["http://crl.example.org/issuing-2026q4.crl"]
+    ca_issuers_urls: ["http://pki.example.org/issuing-2026q4.der"]
+    backdate_s: 60
 policy:
   clients:
+    - name: ra
+      uri_san: "spiffe://example.org/ra"
+      keys:
+        - key: issuing-2026q4
+          rights: [get-public-key]
+      issue: [tls-server, spiffe-workload]
+      allowlist:
+        dns_suffixes: [example.com]
+        spiffe_trust_domain: example.org
+        spiffe_path_prefixes: [/ns/payments]
     - name: ci
       uri_san: "spiffe://example.org/ci"
       keys:

@@ -9,7 +9,7 @@ cat <<TXT
     1. HSM pool       tokens signer-a, signer-b; issuing key + CSR inside signer-a; release key on both   done
     2. root ceremony  root-init (3 custodians, 2 of 3), sign-intermediate + root CRL on appliance-sim     done
     3. signerd        mTLS + policy, intermediate chain installed                                          done
-    4. RA issuance    skipped: IssueCertificate not implemented yet
+    4. RA issuance    tls-server + spiffe-workload certificates via IssueCertificate, openssl verify    done
     5. pipeline       artifact signed through signerd, openssl dgst -verify                                 done
     6. verification   openssl verify/crl/dgst, transcripts, appliance journal, signer audit log          done
   artifacts (in $STATE):
@@ -23,6 +23,7 @@ cat <<TXT
     appliance journal     python3 $ROOT/scripts/demo.d/tools/chain_check.py journal $m/journal.bin
     appliance display     less $STATE/appliance-display.txt
     tokens                SOFTHSM2_CONF=$SOFTHSM2_CONF $BIN/signerctl list --module $MODULE --token signer-a --pin-file $STATE/pins/signer-a.pin
+    RA certificates       openssl x509 -noout -text -in $STATE/ra/web.crt ; openssl x509 -noout -text -in $STATE/ra/workload.crt
     signed artifact       openssl dgst -sha256 -verify $STATE/pipeline/release.pub.pem -signature $STATE/pipeline/release-1.0.0.tar.gz.sig $STATE/pipeline/release-1.0.0.tar.gz
     signer audit log      $BIN/signerctl audit verify --log $STATE/signer/audit/audit.log
     signerd config, logs  $STATE/signer/signerd.yaml, $STATE/signer/signerd.log

@@ -163,13 +163,17 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
   ASSERT_EQ(rc, 0) << out;
   const fs::path state = dir_ / "state";
 
-  // One line per step, in story order, and the parts not built yet named.
+  // One line per step, in story order.
   for (const char* line : {"(EC P-256) generated inside signer-a", "CSR signed inside the HSM",
                            "root-init done", "sign-intermediate done", "signerd listening on",
                            "openssl dgst -sha256 -verify: Verified OK", "a one-byte change to the artifact fails",
                            "PERMISSION_DENIED", "equals signerd shutdown anchor", "signerctl config check:",
                            "signerctl audit verify (anchor from signerd's shutdown line): audit log OK",
-                           "skipped: IssueCertificate not implemented yet", "stages ran in"}) {
+                           "tls-server certificate for www.example.com",
+                           "a retry with the same request id returned the same certificate",
+                           "SPIFFE workload certificate for spiffe://example.org/ns/payments/sa/api",
+                           "refused (outside the RA's allowlist)",
+                           "root -> issuing-2026q4 -> web.crt and workload.crt OK", "stages ran in"}) {
     EXPECT_THAT(out, HasSubstr(line));
   }
   EXPECT_THAT(out, Not(HasSubstr("FAILED")));
