@@ -95,8 +95,18 @@ Status IssuerKeyFits(SignAlgorithm alg, EVP_PKEY& key) {
 StatusOr<OsslPtr<EVP_PKEY>> NewThrowawayKey(SignAlgorithm alg) {
   OsslPtr<EVP_PKEY> key;
   switch (alg) {
-    case SignAlgorithm::kEcdsaP256Sha256: key.reset(EVP_EC_gen("P-256")); break;
-    case SignAlgorithm::kEcdsaP384Sha384: key.reset(EVP_EC_gen("P-384")); break;
+    // EVP_EC_gen() casts away const in a macro (clang's -Wcast-qual): call
+    // EVP_PKEY_Q_keygen with writable curve names instead.
+    case SignAlgorithm::kEcdsaP256Sha256: {
+      char curve[] = "P-256";
+      key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
+      break;
+    }
+    case SignAlgorithm::kEcdsaP384Sha384: {
+      char curve[] = "P-384";
+      key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
+      break;
+    }
     case SignAlgorithm::kRsaPkcs1Sha256:
     case SignAlgorithm::kRsaPkcs1Sha384:
     case SignAlgorithm::kRsaPkcs1Sha512: key.reset(EVP_RSA_gen(2048)); break;
