@@ -12,32 +12,11 @@
 #include "ceremony/runner/answers_prompter.h"
 #include "ceremony/transcript/transcript.h"
 #include "common/file.h"
+#include "tests/ceremony/test_fixtures.h"
 #include "tests/ceremony/fake_appliance_session.h"
 
 namespace pki::ceremony {
 namespace {
-
-// PKI_SOURCE_DIR from CTest, else the source folder compiled in (the
-// shared helper passes only the first of its ENVIRONMENT entries).
-const char* CeremonySourceDir() {
-  const char* s = std::getenv("PKI_SOURCE_DIR");
-  return s != nullptr ? s : PKI_CEREMONY_SOURCE_DIR;
-}
-
-constexpr char kAllPresent[] = R"pb(
-present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
-present: "Eun-ji Custodian" present: "Wanda Witness"
-custodians { name: "Carla Custodian" passphrase_file: "carla.pass" new_passphrase_file: "carla.pass" }
-custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" new_passphrase_file: "dmitri.pass" }
-custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphrase_file: "eunji.pass" }
-)pb";
-
-// Eun-ji is absent (the quarterly scripts allow it): Carla and Dmitri make 2 of 3.
-constexpr char kTwoCustodians[] = R"pb(
-present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian" present: "Wanda Witness"
-custodians { name: "Carla Custodian" passphrase_file: "carla.pass" }
-custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" }
-)pb";
 
 int Sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
 

@@ -16,29 +16,10 @@
 #include "ceremony/transcript/journal_check.h"
 #include "ceremony/transcript/transcript.h"
 #include "common/file.h"
+#include "tests/ceremony/test_fixtures.h"
 
 namespace pki::ceremony {
 namespace {
-
-// PKI_SOURCE_DIR from CTest, else the source folder compiled in (the
-// shared helper passes only the first of its ENVIRONMENT entries).
-const char* CeremonySourceDir() {
-  const char* s = std::getenv("PKI_SOURCE_DIR");
-  return s != nullptr ? s : PKI_CEREMONY_SOURCE_DIR;
-}
-
-constexpr char kAll[] = R"pb(
-present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
-present: "Eun-ji Custodian" present: "Wanda Witness"
-custodians { name: "Carla Custodian" passphrase_file: "carla.pass" new_passphrase_file: "carla.pass" }
-custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" new_passphrase_file: "dmitri.pass" }
-custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphrase_file: "eunji.pass" }
-)pb";
-constexpr char kTwo[] = R"pb(
-present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian" present: "Wanda Witness"
-custodians { name: "Carla Custodian" passphrase_file: "carla.pass" }
-custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" }
-)pb";
 
 // The appliance signs transcripts over the link (SignTranscript): a
 // completed `ceremony run` exits 0 (6 would be "completed, unsigned").
@@ -75,8 +56,8 @@ class SimE2eTest : public ::testing::Test {
       ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/" + n + ".pass",
                                   AsBytes(std::string(n) + " passphrase long enough"), 0600).ok());
     }
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/all.answers", AsBytes(kAll), 0600).ok());
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/two.answers", AsBytes(kTwo), 0600).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/all.answers", AsBytes(kAllPresent), 0600).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/two.answers", AsBytes(kTwoCustodians), 0600).ok());
     int rc;
     Out("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" + dir_ +
             "/issuing.key' -subj '/O=Example/CN=Example Issuing TLS' -out '" + dir_ + "/media/in/issuing.csr'",
