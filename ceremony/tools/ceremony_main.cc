@@ -2,7 +2,7 @@
 //
 //   ceremony validate SCRIPT                 parse + validate; every problem with its line
 //   ceremony plan SCRIPT                     the dry run: what each step will do
-//   ceremony run SCRIPT --media DIR (--socket PATH | --serial DEV)
+//   ceremony run SCRIPT --media DIR (--socket PATH | --serial DEV | --tcp HOST:PORT)
 //                [--answers FILE] [--previous-transcript FILE] [--root-cert FILE]
 //                [--allow-production]        run it (interactive on /dev/tty unless --answers)
 //   ceremony verify-transcript FILE --audit-key PEM [--previous FILE] [--media DIR]
@@ -83,14 +83,16 @@ int Plan(const std::string& path) {
 }
 
 struct RunFlags {
-  std::string script, media, socket, serial, answers, previous, root_cert;
+  std::string script, media, socket, serial, tcp, answers, previous, root_cert;
   bool allow_production = false;
 };
 
 int Run(const RunFlags& f) {
   auto script = LoadScript(f.script);
   if (!script.ok()) return 2;
-  if (f.socket.empty() == f.serial.empty()) return Fail(InvalidArgumentError("give exactly one of --socket or --serial"));
+  if (int(!f.socket.empty()) + int(!f.serial.empty()) + int(!f.tcp.empty()) != 1) {
+    return Fail(InvalidArgumentError("give exactly one of --socket, --serial or --tcp"));
+  }
   if (f.allow_production && !f.answers.empty()) {
     return Fail(InvalidArgumentError("--answers is for rehearsals and tests: refused with --allow-production"));
   }
@@ -120,8 +122,9 @@ int Run(const RunFlags& f) {
   } else if (!f.root_cert.empty()) {
     return Fail(root.status());
   }
-  auto client = f.socket.empty() ? host_agent::LinkClient::OpenSerial(f.serial)
-                                 : host_agent::LinkClient::ConnectUnix(f.socket);
+  auto client = !f.tcp.empty()      ? host_agent::LinkClient::ConnectTcp(f.tcp)
+                : f.socket.empty() ? host_agent::LinkClient::OpenSerial(f.serial)
+                                   : host_agent::LinkClient::ConnectUnix(f.socket);
   if (!client.ok()) return Fail(client.status());
   auto session = LinkApplianceSession::Create(std::move(*client), root_der);
   if (!session.ok()) return Fail(session.status());
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
   run->add_option("--media", rf.media, "removable-media folder")->required();
   run->add_option("--socket", rf.socket, "appliance-sim unix socket");
   run->add_option("--serial", rf.serial, "appliance serial device");
+  run->add_option("--tcp", rf.tcp, "appliance UART on a TCP socket, HOST:PORT (QEMU's serial chardev)");
   run->add_option("--answers", rf.answers, "answers file (rehearsals and tests; not for real ceremonies)");
   run->add_option("--previous-transcript", rf.previous, "the previous ceremony's transcript");
   run->add_option("--root-cert", rf.root_cert, "root certificate (default MEDIA/out/root.crt)");

@@ -1,6 +1,9 @@
 #include "link_client/link_client.h"
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -106,6 +109,52 @@ StatusOr<std::unique_ptr<LinkClient>> LinkClient::OpenSerial(const std::string& 
   if (::tcgetattr(fd, &tio) == 0) {
     ::cfmakeraw(&tio);
     ::tcsetattr(fd, TCSANOW, &tio);
+  }
+  return std::unique_ptr<LinkClient>(new LinkClient(fd));
+}
+
+StatusOr<std::unique_ptr<LinkClient>> LinkClient::ConnectTcp(const std::string& host_port) {
+  const size_t colon = host_port.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+    return InvalidArgumentError("TCP address is not HOST:PORT: ").Append(host_port);
+  }
+  std::string host = host_port.substr(0, colon);
+  const std::string port = host_port.substr(colon + 1);
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoul(port) == 0 || std::stoul(port) > 65535) {
+    return InvalidArgumentError("TCP port is not 1..65535: ").Append(host_port);
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    return UnavailableError("cannot resolve ").Append(host_port).Append(": ").Append(::gai_strerror(rc));
+  }
+  Status last = UnavailableError("no address for ").Append(host_port);
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      last = OsError("socket", host_port);
+      continue;
+    }
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
+    last = OsError("connect", host_port);
+    ::close(fd);
+    fd = -1;
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) return last;
+  // Small frames, request/response: without NODELAY each round trip waits
+  // out Nagle + delayed ACK (~40 ms).
+  const int one = 1;
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+    Status s = OsError("setsockopt TCP_NODELAY", host_port);
+    ::close(fd);
+    return s;
   }
   return std::unique_ptr<LinkClient>(new LinkClient(fd));
 }

@@ -1,6 +1,7 @@
 // link_client.h — the host side of the appliance link: frames protobuf C++
 // Requests exactly as docs/appliance-link.md lays them out, writes them to a
-// unix socket or a serial device (pty), and reads the matching Response with
+// unix socket, a loopback TCP socket (QEMU's serial chardev) or a serial
+// device (pty), and reads the matching Response with
 // a deadline. Host-only (uses the OS and protobuf's C++ runtime).
 #ifndef PKI_HOST_AGENT_LINK_CLIENT_H_
 #define PKI_HOST_AGENT_LINK_CLIENT_H_
@@ -25,6 +26,10 @@ class LinkClient final {
   // owns; UNAVAILABLE naming the path and the OS error.
   static StatusOr<std::unique_ptr<LinkClient>> ConnectUnix(const std::string& path);
   static StatusOr<std::unique_ptr<LinkClient>> OpenSerial(const std::string& path);
+  // ConnectTcp connects to "HOST:PORT" (e.g. QEMU's `-serial tcp:...` UART,
+  // an emulated board) with TCP_NODELAY; same framing and deadlines.
+  // INVALID_ARGUMENT for a malformed address, UNAVAILABLE if it can't connect.
+  static StatusOr<std::unique_ptr<LinkClient>> ConnectTcp(const std::string& host_port);
   ~LinkClient();
   LinkClient(const LinkClient&) = delete;
   LinkClient& operator=(const LinkClient&) = delete;
