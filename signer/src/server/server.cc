@@ -1,13 +1,10 @@
 #include "server/server.h"
 
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_credentials_options.h>
 
 #include <set>
 
-#include "common/file.h"
+#include "server/tls_credentials.h"
 
 namespace pki::signer {
 
@@ -20,22 +17,10 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
                                                             std::shared_ptr<const Policy> policy,
                                                             std::shared_ptr<IssuanceBundle> issuance) {
   if (policy == nullptr) return InvalidArgumentError("server: no policy");
-  if (config.client_cas.empty()) return InvalidArgumentError("server: no client CA configured");
-  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  for (const ClientCaConfig& ca : config.client_cas) {
-    PKI_ASSIGN_OR_RETURN(std::string pem, ReadFile(ca.ca_file, 1u << 20));
-    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      return InvalidArgumentError("server: no PEM certificate in ").Append(ca.ca_file);
-    }
-    ssl.pem_root_certs += pem;
-    if (!ssl.pem_root_certs.empty() && ssl.pem_root_certs.back() != '\n') ssl.pem_root_certs += '\n';
-  }
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  PKI_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(config.cert_file, 1u << 20));
-  PKI_ASSIGN_OR_RETURN(pair.private_key, ReadFile(config.key_file, 1u << 20));
-  ssl.pem_key_cert_pairs.push_back(std::move(pair));
-
-  PKI_ASSIGN_OR_RETURN(std::unique_ptr<CrlSet> crls, CrlSet::Load(config.client_cas));
+  PKI_ASSIGN_OR_RETURN(std::unique_ptr<CrlSet> loaded, CrlSet::Load(config.client_cas));
+  std::shared_ptr<const CrlSet> crls(std::move(loaded));
+  auto crl_holder = std::make_shared<CrlHolder>(crls);
+  PKI_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, BuildServerCredentials(config, crl_holder));
 
   std::unique_ptr<SignerServer> s(new SignerServer(config, pool, audit, std::move(policy), std::move(issuance)));
   ServiceDeps deps;
@@ -43,36 +28,24 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
   deps.audit = &audit;
   deps.policy = &s->policy_;
   deps.metrics = &s->metrics_data_;
-  deps.crls = crls->size() > 0 ? std::shared_ptr<const CrlSet>(std::move(crls)) : nullptr;
+  deps.crls = crls->size() > 0 ? crls : nullptr;
   deps.sign_deadline = config.sign_deadline;
   deps.issuance = &s->issuance_;
   s->service_ = std::make_unique<SignerService>(std::move(deps));
+  s->crls_ = std::move(crl_holder);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  std::shared_ptr<grpc::ServerCredentials> creds;
-  if (config.tls_watch_interval_s > 0) {
-    if (config.client_cas.size() != 1) {
-      return InvalidArgumentError("server: watching TLS files needs exactly one client CA bundle");
-    }
-    // The files were read above, so they exist and parse; from now on grpc
-    // re-reads them every interval (a renewed certificate applies to new
-    // handshakes, open connections stay up).
-    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-        config.key_file, config.cert_file, config.client_cas[0].ca_file, config.tls_watch_interval_s);
-    grpc::experimental::TlsServerCredentialsOptions tls(provider);
-    tls.watch_root_certs();
-    tls.watch_identity_key_cert_pairs();
-    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    creds = grpc::experimental::TlsServerCredentials(tls);
-  } else {
-    creds = grpc::SslServerCredentials(ssl);
-  }
   builder.AddListeningPort(config.listen, creds, &s->port_);
-  // Keep the private key out of memory we no longer need.
-  SecureZero(ssl.pem_key_cert_pairs[0].private_key.data(), ssl.pem_key_cert_pairs[0].private_key.size());
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(256 * 1024);  // a 64 KiB message plus framing, nothing larger
+  // Sync-server threads: a handler blocks in the HSM call and the audit
+  // fdatasync, so many are busy at once. grpc's defaults (1 CQ, 1..2 idle
+  // pollers) end a handler's thread when it returns and start a new one for
+  // the next call; keeping up to 64 idle pollers stops that churn.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return UnavailableError("server: cannot listen on ").Append(config.listen);
@@ -103,8 +76,10 @@ std::string SignerServer::address() const {
 void SignerServer::ReloadPolicy(std::shared_ptr<const Policy> policy) { policy_.Set(std::move(policy)); }
 
 Status SignerServer::ReloadCrls(const ServerConfig& config) {
-  PKI_ASSIGN_OR_RETURN(std::unique_ptr<CrlSet> crls, CrlSet::Load(config.client_cas));
-  service_->SetCrls(crls->size() > 0 ? std::shared_ptr<const CrlSet>(std::move(crls)) : nullptr);
+  PKI_ASSIGN_OR_RETURN(std::unique_ptr<CrlSet> loaded, CrlSet::Load(config.client_cas));
+  std::shared_ptr<const CrlSet> crls(std::move(loaded));
+  crls_->Set(crls);  // handshakes from now on
+  service_->SetCrls(crls->size() > 0 ? crls : nullptr);  // requests on connections already open
   return OkStatus();
 }
 

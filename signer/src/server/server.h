@@ -1,10 +1,11 @@
 // server.h — signerd's gRPC server: mutual TLS, the Signer service, the
 // standard health service with one entry per key, and metrics.
 //
-// TLS: grpc::SslServerCredentials with the configured client CA bundles as
-// pem_root_certs and GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY:
-// a client without a certificate, or with one from another CA, fails the
-// handshake. CRLs are applied by the service (see revocation.h).
+// TLS: see tls_credentials.h. Mutual TLS required and verified; a client
+// without a certificate, with one from another CA, expired, or revoked by a
+// configured CRL (or whose CA's CRL is past nextUpdate) fails the handshake.
+// ReloadCrls applies to new handshakes and, through the service, to requests
+// on connections already open (see revocation.h).
 //
 // Health: grpc.health.v1.Health with "" (overall: the audit log accepts
 // records) and one service name per key (NOT_SERVING while the key's primary
@@ -25,6 +26,7 @@
 #include "server/metrics.h"
 #include "server/metrics_http.h"
 #include "server/policy_holder.h"
+#include "server/revocation.h"
 #include "server/service.h"
 #include "signer/key_pool.h"
 
@@ -78,6 +80,7 @@ class SignerServer final {
   PolicyHolder policy_;
   IssuanceHolder issuance_;
   Metrics metrics_data_;
+  std::shared_ptr<CrlHolder> crls_;  // read by the TLS certificate verifier
   std::unique_ptr<SignerService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_;
