@@ -8,6 +8,12 @@
 // Prints "appliance-sim: ready on PATH" on stdout once it listens. Stops on
 // SIGINT/SIGTERM, wiping what it holds. Test builds add --test-entropy-seed
 // and --test-share-iterations; production builds do not have them.
+//
+// Like the device it stands in for, it leaves nothing of the root key or a
+// quorum behind when it dies: it makes itself non-dumpable and sets its core
+// size limit to 0 before it opens any state.
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -47,6 +53,11 @@ int Fail(const char* what, const pki::Status& s) {
 
 int main(int argc, char** argv) {
   using namespace pki;
+  const rlimit no_core{0, 0};
+  if (::setrlimit(RLIMIT_CORE, &no_core) != 0 || ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    std::perror("appliance-sim: cannot disable core dumps");
+    return 1;
+  }
   CLI::App app{"appliance-sim: the root appliance on host ports"};
   std::string state_dir, socket_path, display_file, device_id = "appliance-sim";
   std::string crl_url = "http://pki.example.invalid/root.crl";

@@ -7,7 +7,14 @@
 // validation is refused and the old one kept; connections stay up);
 // SIGTERM/SIGINT stop accepting, let in-flight requests finish (10 s grace)
 // and exit 0. Exit codes: 0 clean stop, 2 usage, 3 bad config, 4 start failure.
+//
+// Before anything secret is read (token PINs), the process makes itself
+// non-dumpable and sets its core size limit to 0: a crash leaves no core
+// file with PINs or session state in it, and other processes of the same
+// user can't ptrace it or read its memory or environment through /proc.
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <memory>
@@ -26,6 +33,14 @@ namespace {
 
 using namespace pki;
 using namespace pki::signer;
+
+// NoCoreDumps sets RLIMIT_CORE to 0 (soft and hard) and clears the dumpable
+// flag. Returns false (errno set) if either fails.
+bool NoCoreDumps() {
+  const rlimit none{0, 0};
+  if (::setrlimit(RLIMIT_CORE, &none) != 0) return false;
+  return ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+}
 
 // The firewall from our Status to the process's exit codes.
 int ExitCode(const Status& s, int failure) { return s.ok() ? 0 : failure; }
@@ -47,6 +62,10 @@ int main(int argc, char** argv) {
   // Logs go out line by line even when redirected to files (tests, systemd).
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::setvbuf(stderr, nullptr, _IONBF, 0);
+  if (!NoCoreDumps()) {
+    std::perror("signerd: cannot disable core dumps");
+    return 4;
+  }
   CLI::App app{"signerd: the online signer (gRPC over mutual TLS, keys in PKCS#11 HSMs)"};
   std::string config_path;
   app.add_option("--config", config_path, "YAML config file")->required();
