@@ -48,14 +48,16 @@ policy:
     - name: ci
       uri_san: "spiffe://example.org/ci"
       keys: [{key: release, rights: [sign]}]
-audit: {path: audit.log}
+audit: {path: ${AUDIT_DIR:-.}/audit.log}
 YAML
-"$BIN/signerd" --config signerd.yaml > signerd.out 2> signerd.err &
+"${SIGNERD:-$BIN/signerd}" --config signerd.yaml > signerd.out 2> signerd.err &
 PID=$!
 for i in $(seq 1 100); do grep -q 'listening on' signerd.out 2>/dev/null && break; sleep 0.1; done
 ADDR=$(sed -n 's/^signerd: listening on //p' signerd.out)
 [ -n "$ADDR" ] || { cat signerd.err; exit 1; }
-"$BIN/signer_load" --server "$ADDR" --server-name localhost --ca ca.pem --cert ci.pem --key ci.key "$@"
+if [ -n "${PROFILE:-}" ]; then SIGNERD_PID=$PID sh -c "$PROFILE" & PROF=$!; fi
+${LOADWRAP:-} "$BIN/signer_load" --server "$ADDR" --server-name localhost --ca ca.pem --cert ci.pem --key ci.key "$@"
+[ -z "${PROF:-}" ] || wait $PROF || true
 kill -TERM $PID; wait $PID || true
 tail -1 signerd.out
-echo "audit records: $(wc -l < audit.log)"
+echo "audit records: $(wc -l < ${AUDIT_DIR:-.}/audit.log)"

@@ -56,6 +56,27 @@ void SignerService::SetCrls(std::shared_ptr<const CrlSet> crls) {
   deps_.crls = std::move(crls);
 }
 
+std::shared_ptr<const SignerService::PeerCert> SignerService::PeerFor(std::string_view pem) {
+  {
+    std::lock_guard<std::mutex> lock(peer_mu_);
+    auto it = peers_.find(std::string(pem));
+    if (it != peers_.end()) return it->second;
+  }
+  auto certs = ParseCertificates(pem);
+  if (!certs.ok() || certs->empty()) return nullptr;
+  auto peer = std::make_shared<PeerCert>();
+  auto id = PeerIdentityFromCert(*certs->front());
+  peer->cert = std::move(certs->front());
+  if (id.ok()) {
+    peer->identity = std::move(*id);
+    peer->identity_ok = true;
+  }
+  std::lock_guard<std::mutex> lock(peer_mu_);
+  if (peers_.size() >= kPeerCacheMax) peers_.clear();  // many distinct clients: start over
+  peers_.emplace(std::string(pem), peer);
+  return peer;
+}
+
 ApiError SignerService::Authenticate(grpc::ServerContext& ctx, Caller& out) {
   out.policy = deps_.policy->Get();
   std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
@@ -70,15 +91,15 @@ ApiError SignerService::Authenticate(grpc::ServerContext& ctx, Caller& out) {
     return MakeError(Status(StatusCode::kUnauthenticated, "client certificate required"),
                      "CLIENT_CERT_REQUIRED");
   }
-  auto certs = ParseCertificates(std::string_view(pems.front().data(), pems.front().size()));
-  if (!certs.ok() || certs->empty()) {
+  std::shared_ptr<const PeerCert> peer = PeerFor(std::string_view(pems.front().data(), pems.front().size()));
+  if (peer == nullptr) {
     out.label = "(bad certificate)";
     return MakeError(Status(StatusCode::kUnauthenticated, "client certificate unreadable"),
                      "CLIENT_CERT_INVALID");
   }
-  X509& cert = *certs->front();
-  auto id = PeerIdentityFromCert(cert);
-  if (!id.ok()) return MakeError(InternalError("identity"), "INTERNAL");
+  X509& cert = *peer->cert;
+  if (!peer->identity_ok) return MakeError(InternalError("identity"), "INTERNAL");
+  const PeerIdentity* id = &peer->identity;
   out.label = !id->uri_sans.empty() ? id->uri_sans.front() : id->subject;
   {
     std::shared_ptr<const CrlSet> crls;

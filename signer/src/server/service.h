@@ -11,9 +11,13 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "audit/audit_log.h"
+#include "common/ossl.h"
+#include "policy/policy.h"
 #include "server/errors.h"
 #include "server/issuance_setup.h"
 #include "server/metrics.h"
@@ -56,6 +60,18 @@ class SignerService final : public v1::Signer::Service {
 
  private:
   struct Caller;
+  // A verified peer certificate parsed once per distinct PEM (grpc hands the
+  // same PEM on every call of a connection; parsing it costs more than the
+  // signature). Revocation and the policy are still checked on every call.
+  struct PeerCert {
+    OsslPtr<X509> cert;
+    PeerIdentity identity;
+    bool identity_ok = false;  // false: OpenSSL could not read the identity
+  };
+  static constexpr size_t kPeerCacheMax = 1024;  // distinct client certificates kept
+  // PeerFor returns the parsed certificate for |pem| (cached), or null if it
+  // does not parse.
+  std::shared_ptr<const PeerCert> PeerFor(std::string_view pem);
   // Authenticate identifies the peer of |ctx| and takes a rate-limit token.
   ApiError Authenticate(grpc::ServerContext& ctx, Caller& out_caller);
   ApiError DoIssue(Caller& caller, const v1::IssueCertificateRequest& req,
@@ -70,6 +86,8 @@ class SignerService final : public v1::Signer::Service {
 
   ServiceDeps deps_;
   mutable std::mutex crl_mu_;
+  std::mutex peer_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const PeerCert>> peers_;
 };
 
 }  // namespace pki::signer
