@@ -142,6 +142,11 @@ class Custody final {
 
  private:
   struct Staged {
+    // User-provided: clang-14 otherwise finds Staged not default-constructible
+    // in std::optional<Staged>::emplace() (its default member initializers
+    // are not parsed yet where Custody declares staged_), breaking the fuzz
+    // preset's build.
+    Staged() {}  // NOLINT(modernize-use-equals-default)
     SplitInfo info;
     Kek kek;
     std::array<ShamirShare, kMaxShares> shares;
