@@ -1,0 +1,147 @@
+// Fuzzes what signerd does with a request's untrusted bytes before policy
+// and HSM, as far as it is callable outside signer/src/server/service.cc:
+//   0: SignRequest         protobuf parse, ToSignAlgorithm, DigestCaseFor /
+//                          DigestLength, the input-CRC32C computation, and
+//                          Policy::Authorize for the named key
+//   1: IssueCertificateRequest  protobuf parse, Policy::AuthorizeIssue for
+//                          the profile, then IssuanceEngine::Issue with the
+//                          request's fields (software TbsSigner, no HSM)
+//   2: GetPublicKeyRequest protobuf parse, Policy::Authorize
+//   3: the client certificate PEM from the TLS auth context:
+//                          PeerIdentityFromPem, then Policy::Identify
+// selected by the first byte (mod 4); the rest is the message.
+// SignerService::DoSign's own field checks (request_id length, digest/message
+// shape, sizes) are private to service.cc: see docs/fuzzing.md.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/crc32.h"
+#include "policy/peer_identity.h"
+#include "policy/policy.h"
+#include "server/convert.h"
+#include "signer/v1/signer.pb.h"
+#include "signer_issuance_setup.h"
+
+namespace {
+
+namespace fz = pki::fuzz;
+namespace signer = pki::signer;
+namespace v1 = pki::signer::v1;
+
+struct State {
+  fz::IssuanceRig rig;
+  std::unique_ptr<signer::Policy> policy;
+  const signer::ClientPolicy* client = nullptr;
+};
+
+State& GetState() {
+  static State* s = [] {
+    auto* st = new State;
+    fz::SetUpIssuance(st->rig);
+    signer::KeyConfig sign_key;
+    sign_key.name = "artifacts";
+    sign_key.purpose = signer::KeyPurpose::kArtifactSigning;
+    signer::KeyConfig issue_key;
+    issue_key.name = fz::kIssuerKeyName;
+    issue_key.purpose = signer::KeyPurpose::kCertificateIssuance;
+    signer::PolicyConfig pc;
+    signer::ClientPolicy ra;
+    ra.name = "ra-1";
+    ra.kind = signer::IdentityKind::kUriSan;
+    ra.identity = "spiffe://prod.example.org/ra";
+    ra.keys = {{"artifacts", true, true}, {fz::kIssuerKeyName, false, true}};
+    ra.issue_profiles = {"tls-server", "spiffe-workload", "permissive"};
+    ra.allowlist = fz::WideAllowlist();
+    signer::ClientPolicy ci;
+    ci.name = "ci";
+    ci.kind = signer::IdentityKind::kSubject;
+    ci.identity = "CN=ci,O=Example";
+    ci.keys = {{"artifacts", false, true}};
+    pc.clients = {ra, ci};
+    std::vector<signer::Profile> profiles = signer::DefaultProfiles(fz::kIssuerKeyName);
+    profiles.push_back(fz::PermissiveProfile());
+    auto policy = signer::Policy::Create(pc, {sign_key, issue_key}, profiles);
+    PKI_CHECK(policy.ok());
+    st->policy = std::move(policy).value();
+    st->client = &st->policy->config().clients[0];
+    return st;
+  }();
+  return *s;
+}
+
+void FuzzSign(State& st, const std::string& bytes) {
+  v1::SignRequest req;
+  if (!req.ParseFromString(bytes)) return;
+  pki::Status allowed = st.policy->Authorize(*st.client, req.key_name(), signer::Operation::kSign);
+  if (!allowed.ok()) PKI_CHECK(!allowed.message().empty());
+  auto alg = signer::ToSignAlgorithm(req.algorithm());
+  if (!alg) return;
+  PKI_CHECK(*alg != signer::SignAlgorithm::kUnspecified);
+  const v1::Digest::DigestCase want = signer::DigestCaseFor(*alg);
+  const size_t len = signer::DigestLength(*alg);
+  PKI_CHECK((want == v1::Digest::DIGEST_NOT_SET) == (len == 0));
+  (void)signer::ToProto(*alg);
+  std::string_view input = req.input_case() == v1::SignRequest::kMessage ? std::string_view(req.message())
+                           : req.digest().digest_case() == v1::Digest::kSha256 ? req.digest().sha256()
+                           : req.digest().digest_case() == v1::Digest::kSha384 ? req.digest().sha384()
+                                                                                : req.digest().sha512();
+  if (req.has_input_crc32c()) (void)(pki::Crc32c(pki::AsBytes(input)) == req.input_crc32c());
+}
+
+void FuzzIssue(State& st, const std::string& bytes) {
+  v1::IssueCertificateRequest req;
+  if (!req.ParseFromString(bytes)) return;
+  pki::Status allowed = st.policy->AuthorizeIssue(*st.client, req.profile());
+  if (!allowed.ok()) {
+    PKI_CHECK(!allowed.message().empty());
+    return;
+  }
+  signer::IssuanceRequest ir;
+  ir.client_id = st.client->name;
+  ir.request_id = req.request_id();
+  ir.requester_ref = req.requester_ref();
+  ir.profile = req.profile();
+  ir.csr_der = req.csr_der();
+  auto issued = st.rig.engine->Issue(ir, st.client->allowlist);
+  if (issued.ok()) {
+    fz::CheckIssued(st.rig, *issued, st.client->allowlist);
+  } else {
+    PKI_CHECK(!issued.status().message().empty());
+  }
+}
+
+void FuzzGetPublicKey(State& st, const std::string& bytes) {
+  v1::GetPublicKeyRequest req;
+  if (!req.ParseFromString(bytes)) return;
+  pki::Status s = st.policy->Authorize(*st.client, req.key_name(), signer::Operation::kGetPublicKey);
+  if (req.key_name() == "artifacts" || req.key_name() == fz::kIssuerKeyName) {
+    PKI_CHECK(s.ok());
+  } else {
+    PKI_CHECK(s.code() == pki::StatusCode::kNotFound);
+  }
+}
+
+void FuzzPeer(State& st, const std::string& bytes) {
+  auto peer = signer::PeerIdentityFromPem(bytes);
+  if (!peer.ok()) return;
+  auto client = st.policy->Identify(*peer);
+  if (client.ok()) PKI_CHECK(*client != nullptr);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  State& st = GetState();
+  const std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  switch (data[0] % 4) {
+    case 0: FuzzSign(st, bytes); break;
+    case 1: FuzzIssue(st, bytes); break;
+    case 2: FuzzGetPublicKey(st, bytes); break;
+    default: FuzzPeer(st, bytes); break;
+  }
+  ERR_clear_error();
+  return 0;
+}
