@@ -49,6 +49,13 @@ for t in signer-a signer-b; do
   softhsm2-util --import "$key" --token "$t" --label release-2026 --id "$id" \
     --pin "$(cat "$STATE/pins/$t.pin")" >/dev/null
 done
+# Its CSR for a code-signing certificate (stage 35 has it issued through
+# signerd), made from the same scratch file before it goes: signerctl csr
+# cannot add the subjectAltName a code-signing profile requires.
+mkdir -p "$STATE/codesign"
+openssl req -new -key "$key" -subj "/O=Example/CN=release@example.com" \
+  -addext "subjectAltName=email:release@example.com" -out "$STATE/codesign/release-2026.csr" 2>/dev/null ||
+  die "openssl req for the release-2026 CSR failed"
 shred -u "$key"
 [ ! -e "$key" ] || die "could not remove $key"
 # Both replicas hold the same public key: read back from each token by pkcs11-tool.
@@ -58,4 +65,4 @@ for t in signer-a signer-b; do
 done
 cmp -s "$STATE/scratch/release-signer-a.der" "$STATE/scratch/release-signer-b.der" ||
   die "signer-a and signer-b hold different release-2026 keys"
-step "artifact-signing key release-2026 on signer-a and signer-b (same public key; key file shredded)"
+step "artifact-signing key release-2026 on signer-a and signer-b (same public key; key file shredded); its CSR in $STATE/codesign/release-2026.csr"

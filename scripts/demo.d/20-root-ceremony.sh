@@ -61,14 +61,18 @@ run_ceremony() {
 
 run_ceremony root-init "$room/root-init.answers"
 t1="$(ls "$media"/out/transcripts/1-root-init*.transcript)"
-# Each ceremony exports the journal to out/journal.bin; keep this one's copy,
-# since the next ceremony overwrites the file its transcript hashes.
-cp "$media/out/journal.bin" "$STATE/archive/1-journal.bin"
+# journal_export SEQ — the journal export ceremony SEQ wrote: out/journal-SEQ.bin
+# (scripts that name the export per ceremony) or out/journal.bin (older
+# scripts: the next ceremony overwrites it, so the archive keeps each copy).
+journal_export() {
+  if [ -e "$media/out/journal-$1.bin" ]; then echo "$media/out/journal-$1.bin"; else echo "$media/out/journal.bin"; fi
+}
+cp "$(journal_export 1)" "$STATE/archive/1-journal.bin"
 step "root-init done: root out/root.crt ($(openssl x509 -in "$media/out/root.crt" -noout -subject | sed 's/^subject=//')), 3 shares in media/shares, transcript $(basename "$t1")"
 
 run_ceremony sign-intermediate "$room/sign-intermediate.answers" "$t1"
 t2="$(ls "$media"/out/transcripts/2-sign-intermediate*.transcript)"
-cp "$media/out/journal.bin" "$STATE/archive/2-journal.bin"
+cp "$(journal_export 2)" "$STATE/archive/2-journal.bin"
 lints="$(grep -c 'lint: clean' "$STATE/ceremony-sign-intermediate.log" || true)"
 step "sign-intermediate done: out/issuing.crt and root CRL out/root.crl (${lints} lint: clean), transcript $(basename "$t2")"
 if [ "${t2%.unsigned.transcript}" != "$t2" ]; then

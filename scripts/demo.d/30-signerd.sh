@@ -38,12 +38,14 @@ ossl() { openssl "$@" 2>"$tls/openssl.err" || { cat "$tls/openssl.err" >&2; die 
    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://example.org/ci\n"
  issue ra "/O=Example/CN=RA backend" \
    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://example.org/ra\n"
+ issue release-eng "/O=Example/CN=release engineering" \
+   "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://example.org/release-eng\n"
 )
-chmod 0644 "$tls/ca.pem" "$tls/server.pem" "$tls/ci.pem" "$tls/ra.pem"
-for c in server ci ra; do
+chmod 0644 "$tls/ca.pem" "$tls/server.pem" "$tls/ci.pem" "$tls/ra.pem" "$tls/release-eng.pem"
+for c in server ci ra release-eng; do
   openssl verify -x509_strict -CAfile "$tls/ca.pem" "$tls/$c.pem" >/dev/null || die "demo TLS cert $c does not verify"
 done
-step "demo mTLS certificates in $tls (server: DNS:localhost; client: URI:spiffe://example.org/ci)"
+step "demo mTLS certificates in $tls (server: DNS:localhost; clients: URI:spiffe://example.org/{ci,ra,release-eng})"
 
 cat >"$s/signerd.yaml" <<YAML
 # signerd config written by the demo (scripts/demo.d/30-signerd.sh).
@@ -71,6 +73,7 @@ keys:
       - version: 1
         uris: ["pkcs11:token=signer-a;object=release-2026;type=private",
                "pkcs11:token=signer-b;object=release-2026;type=private"]
+        # chain_file: chains/release-2026.pem   (stage 35 sets it once the code-signing certificate exists)
   - name: issuing-2026q4
     purpose: certificate-issuance
     versions:
@@ -95,6 +98,14 @@ policy:
         dns_suffixes: [example.com]
         spiffe_trust_domain: example.org
         spiffe_path_prefixes: [/ns/payments]
+    - name: release-eng
+      uri_san: "spiffe://example.org/release-eng"
+      keys:
+        - key: release
+          rights: [get-public-key]
+      issue: [code-signing]
+      allowlist:
+        email_domains: [example.com]
     - name: ci
       uri_san: "spiffe://example.org/ci"
       keys:
@@ -115,7 +126,7 @@ start_service signerd "$s/signerd.log" "$BIN/signerd" --config "$s/signerd.yaml"
 wait_for_line signerd "$s/signerd.log" '^signerd: listening on ' 30
 addr="$(sed -n 's/^signerd: listening on //p' "$s/signerd.log" | head -n1)"
 printf '%s\n' "$addr" >"$s/address"
-step "signerd listening on $addr (mTLS, policy: client 'ci'; audit log $s/audit/audit.log; log $s/signerd.log)"
+step "signerd listening on $addr (mTLS, policy: clients ra, release-eng, ci; audit log $s/audit/audit.log; log $s/signerd.log)"
 
 client=("$BIN/signer-client" --server "$addr" --server-name localhost --ca "$tls/ca.pem" --cert "$tls/ci.pem" --key "$tls/ci.key")
 "${client[@]}" list-keys >"$s/list-keys.out" 2>&1 || { cat "$s/list-keys.out" >&2; die "signer-client list-keys failed"; }

@@ -35,6 +35,15 @@ p="$STATE/pipeline"
 openssl dgst -sha256 -verify "$p/release.pub.pem" -signature "$p/release-1.0.0.tar.gz.sig" \
   "$p/release-1.0.0.tar.gz" >"$v/artifact.out" 2>&1 || die "the artifact signature does not verify"
 step "openssl dgst -sha256 -verify release-1.0.0.tar.gz.sig: $(cat "$v/artifact.out")"
+# The CMS signature: its signer certificate chains to the root through the
+# intermediate (carried inside the CMS), and the intermediate is not revoked.
+openssl cms -verify -binary -inform DER -in "$p/release-1.0.0.tar.gz.p7s" -content "$p/release-1.0.0.tar.gz" \
+  -CAfile "$out/root.crt" -purpose any -out /dev/null >"$v/artifact-cms.out" 2>&1 ||
+  { cat "$v/artifact-cms.out" >&2; die "the artifact's CMS signature does not verify"; }
+openssl cms -cmsout -print -inform DER -in "$p/release-1.0.0.tar.gz.p7s" >"$v/artifact-cms.txt"
+openssl verify -x509_strict -crl_check -CAfile "$out/root.crt" -CRLfile "$out/root.crl" "$out/issuing.crt" \
+  >/dev/null 2>&1 || die "the code-signing certificate's issuer is revoked or does not verify"
+step "openssl cms -verify release-1.0.0.tar.gz.p7s (trust: root.crt only): $(tail -n1 "$v/artifact-cms.out"); signer $(openssl x509 -in "$STATE/codesign/release-2026.crt" -noout -subject | sed 's/^subject=//')"
 
 # Ceremony transcripts.
 t1="$(ls "$out"/transcripts/1-root-init*.transcript)"
@@ -57,7 +66,7 @@ else
     >"$v/vt1.out" 2>&1 ||
     { cat "$v/vt1.out" >&2; die "ceremony verify-transcript $t1 failed"; }
   "$BIN/ceremony" verify-transcript "$t2" --audit-key "$v/audit-key.pem" --previous "$t1" --media "$STATE/media" \
-    --journal "$out/journal.bin" >"$v/vt2.out" 2>&1 || { cat "$v/vt2.out" >&2; die "ceremony verify-transcript $t2 failed"; }
+    --journal "$STATE/archive/2-journal.bin" >"$v/vt2.out" 2>&1 || { cat "$v/vt2.out" >&2; die "ceremony verify-transcript $t2 failed"; }
   step "ceremony verify-transcript: $(head -n1 "$v/vt1.out")"
   step "ceremony verify-transcript: $(head -n1 "$v/vt2.out")"
 fi

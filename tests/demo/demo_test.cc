@@ -166,7 +166,12 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
   // One line per step, in story order.
   for (const char* line : {"(EC P-256) generated inside signer-a", "CSR signed inside the HSM",
                            "root-init done", "sign-intermediate done", "signerd listening on",
-                           "openssl dgst -sha256 -verify: Verified OK", "a one-byte change to the artifact fails",
+                           "openssl dgst -sha256 -verify: Verified OK",
+                           "code-signing certificate for release-2026 issued by signerd (profile code-signing",
+                           "it serves release with its chain: release version 1: 1 algorithms, 3 chain certificates",
+                           "openssl cms -verify (root.crt as the only trust anchor): CMS Verification successful",
+                           "signer-client verify-artifact: verified:",
+                           "a one-byte change to the artifact fails verification (openssl dgst, openssl cms, verify-artifact)",
                            "PERMISSION_DENIED", "equals signerd shutdown anchor", "signerctl config check:",
                            "signerctl audit verify (anchor from signerd's shutdown line): audit log OK",
                            "tls-server certificate for www.example.com",
@@ -196,6 +201,29 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
               p + "/release-1.0.0.tar.gz",
           &rc);
   EXPECT_EQ(rc, 0) << v;
+  // The CMS signature: openssl accepts it with the root as the only trust
+  // anchor, under a code-signing certificate that certifies the tokens' key;
+  // a modified artifact fails.
+  const std::string cms_verify = "openssl cms -verify -binary -inform DER -in " + p +
+                                 "/release-1.0.0.tar.gz.p7s -CAfile " + out_dir +
+                                 "/root.crt -purpose any -out /dev/null -content ";
+  v = Shell(cms_verify + p + "/release-1.0.0.tar.gz", &rc);
+  EXPECT_EQ(rc, 0) << v;
+  EXPECT_THAT(v, HasSubstr("CMS Verification successful"));
+  const fs::path modified = dir_ / "modified.tar.gz";
+  fs::copy_file(state / "pipeline/release-1.0.0.tar.gz", modified);
+  {
+    std::ofstream m(modified, std::ios::app | std::ios::binary);
+    m << 'x';
+  }
+  v = Shell(cms_verify + modified.string(), &rc);
+  EXPECT_NE(rc, 0) << v;
+  v = Shell("openssl x509 -noout -ext extendedKeyUsage -in " + (state / "codesign/release-2026.crt").string(), &rc);
+  EXPECT_THAT(v, HasSubstr("Code Signing"));
+  v = Shell("openssl x509 -noout -pubkey -in " + (state / "codesign/release-2026.crt").string() + " | cmp - " + p +
+                "/release.pub.pem",
+            &rc);
+  EXPECT_EQ(rc, 0) << "the code-signing certificate does not certify the release key: " << v;
   // The intermediate certifies the key signerd serves for issuing-2026q4.
   v = Shell("openssl x509 -noout -pubkey -in " + out_dir + "/issuing.crt | cmp - " +
               (state / "signer/issuing-2026q4.pub.pem").string(),
@@ -267,7 +295,7 @@ TEST_F(DemoTest, FailingStageStopsTheServicesStarted) {
   fs::copy(src / "docs", root / "docs", fs::copy_options::recursive);
   fs::copy_file(src / "README.md", root / "README.md");
   {
-    std::ofstream fail(root / "scripts/demo.d/35-fail.sh");
+    std::ofstream fail(root / "scripts/demo.d/32-fail.sh");
     fail << "#!/usr/bin/env bash\n"
             "grep -q '^signerd ' \"$STATE/pids\" || { echo 'signerd not started' >&2; exit 2; }\n"
             "echo 'injected failure' >&2; exit 1\n";
@@ -276,9 +304,9 @@ TEST_F(DemoTest, FailingStageStopsTheServicesStarted) {
   const std::string out = RunDemo(root, &rc);
   EXPECT_NE(rc, 0) << out;
   EXPECT_THAT(out, HasSubstr("injected failure"));
-  EXPECT_THAT(out, HasSubstr("demo: stage 35-fail failed"));
+  EXPECT_THAT(out, HasSubstr("demo: stage 32-fail failed"));
   EXPECT_THAT(out, HasSubstr("demo: stopped signerd"));
-  EXPECT_THAT(out, Not(HasSubstr("== 40-artifact-signing")));
+  EXPECT_THAT(out, Not(HasSubstr("== 35-code-signing-cert")));
   EXPECT_THAT(ProcessesMentioning((dir_ / "state").string()), ::testing::IsEmpty());
 }
 
