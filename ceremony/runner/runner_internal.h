@@ -36,6 +36,9 @@ Status MakeParents(const std::string& path);
 // DerFromFile returns |text| as DER: PEM is decoded, anything else is
 // returned as is.
 std::string DerFromFile(const std::string& text);
+// WipePassphrases overwrites and clears the new custodians' passphrases a
+// change-custodians request carries.
+void WipePassphrases(appliance::v1::BeginOperationRequest& req);
 
 }  // namespace internal
 }  // namespace pki::ceremony

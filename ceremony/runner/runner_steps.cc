@@ -2,6 +2,7 @@
 #include <openssl/bio.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
@@ -13,6 +14,8 @@
 #include "ceremony/runner/runner_internal.h"
 #include "common/file.h"
 #include "common/pem.h"
+#include "base/secret.h"
+#include "journal/export.h"
 
 namespace pki::ceremony {
 
@@ -43,6 +46,14 @@ std::string DerFromFile(const std::string& text) {
   int n;
   while ((n = BIO_read(b64.get(), buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
   return out;
+}
+
+void WipePassphrases(appliance::v1::BeginOperationRequest& req) {
+  if (!req.has_change_custodians()) return;
+  for (auto& c : *req.mutable_change_custodians()->mutable_custodians()) {
+    SecureZero(c.mutable_passphrase()->data(), c.passphrase().size());
+    c.clear_passphrase();
+  }
 }
 
 }  // namespace internal
@@ -334,25 +345,50 @@ Status Runner::BeginOperation(int index, v1::StepRecord& record) {
       req.mutable_cross_sign()->set_path_len(step.cross_sign().path_len());
       break;
     }
-    case v1::Step::kChangeCustodians:
+    case v1::Step::kChangeCustodians: {
+      // Every new custodian chooses the passphrase that wraps their new
+      // share, so each must be present.
       req.mutable_change_custodians()->set_threshold(step.change_custodians().new_threshold());
-      for (const auto& c : step.change_custodians().new_custodians()) req.mutable_change_custodians()->add_custodians()->set_name(c);
+      for (const auto& c : step.change_custodians().new_custodians()) {
+        if (state_->present.count(c) == 0) {
+          return FailedPreconditionError("new custodian ").Append(c).Append(" is absent: they must choose their passphrase");
+        }
+        req.mutable_change_custodians()->add_custodians()->set_name(c);
+      }
       break;
+    }
     case v1::Step::kDecommission:
       req.mutable_decommission()->set_reason(step.decommission().reason());
       break;
     default:
       return InternalError("not an operation step");
   }
-  PKI_ASSIGN_OR_RETURN(OperationPreview preview, session_.Begin(req));
+  // The request digest the appliance shows leaves the new passphrases out
+  // (docs/appliance-link.md): computed before they are added.
+  std::string encoded;
+  req.SerializeToString(&encoded);
+  const std::string request_sha256 = Sha256(AsBytes(encoded));
+  SecureZero(encoded.data(), encoded.size());
+  if (step.has_change_custodians()) {
+    auto* cc = req.mutable_change_custodians();
+    for (int i = 0; i < cc->custodians_size(); ++i) {
+      auto pass = prompter_.Passphrase(cc->custodians(i).name(), true);
+      if (!pass.ok()) {
+        internal::WipePassphrases(req);
+        return pass.status();
+      }
+      cc->mutable_custodians(i)->set_passphrase(std::string(pass->ViewChars(SecretAccess::Grant())));
+    }
+  }
+  auto begun = session_.Begin(req);
+  internal::WipePassphrases(req);
+  PKI_ASSIGN_OR_RETURN(OperationPreview preview, std::move(begun));
   State::Op& op = state_->ops[index];
   op.nonce = preview.nonce;
   state_->open_nonce = preview.nonce;
   op.tbs_der = preview.tbs_der;
   op.digest = preview.request_sha256;
-  std::string encoded;
-  req.SerializeToString(&encoded);
-  if (Sha256(AsBytes(encoded)) != preview.request_sha256) {
+  if (request_sha256 != preview.request_sha256) {
     return DataLossError("the appliance's request digest is not the SHA-256 of the request the host sent");
   }
   if (!preview.tbs_der.empty() && Sha256(AsBytes(preview.tbs_der)) != preview.tbs_sha256) {
@@ -451,6 +487,22 @@ Status Runner::Execute(const v1::Step& step, v1::StepRecord& record) {
                                         share.wrapped, 0600));
       }
       break;
+    case v1::Step::kDecommission: {
+      // The destruction record: the appliance's signed journal export from
+      // the DECOMMISSION record on; checked under its audit key before it is
+      // written.
+      if (res.result_der.empty()) return DataLossError("decommission: the appliance released no destruction record");
+      PKI_ASSIGN_OR_RETURN(std::string audit_key, session_.AuditPublicKeyDer());
+      auto summary = appliance::journal::VerifyJournalExportWithKey(AsBytes(res.result_der), AsBytes(audit_key));
+      if (!summary.ok()) return DataLossError("decommission: destruction record: ").Append(summary.status().message());
+      if (summary->first_seq != res.journal_sequence) {
+        return DataLossError("decommission: the destruction record does not start at the DECOMMISSION record");
+      }
+      const std::string& out = op_step.decommission().record_out().empty() ? std::string("out/destruction-record.bin")
+                                                                          : op_step.decommission().record_out();
+      PKI_RETURN_IF_ERROR(WriteOutput(step.id(), out, res.result_der, 0644));
+      break;
+    }
     default:
       break;
   }
@@ -461,11 +513,18 @@ Status Runner::Execute(const v1::Step& step, v1::StepRecord& record) {
 Status Runner::ExportJournal(const v1::Step& step, v1::StepRecord& record) {
   std::string head;
   uint64_t next = 0;
-  // From where this ceremony started: earlier records were exported (and
-  // acknowledged) by earlier ceremonies.
-  const uint64_t from = state_->body.before().journal_sequence();
+  // From the oldest record the appliance still keeps: everything since the
+  // last acknowledged export, including records made between ceremonies
+  // (boots, expired or aborted sessions, failed attempts).
+  const uint64_t from = std::min(state_->status.journal_first_sequence, state_->body.before().journal_sequence());
   PKI_ASSIGN_OR_RETURN(std::string records, session_.ExportJournal(from, &head, &next));
-  PKI_RETURN_IF_ERROR(WriteOutput(step.id(), step.export_journal().journal_out(), records, 0644));
+  // "{seq}" in the path is this ceremony's sequence number, so a later
+  // ceremony's export never replaces the file an earlier transcript hashes.
+  std::string path = step.export_journal().journal_out();
+  if (const size_t at = path.find("{seq}"); at != std::string::npos) {
+    path.replace(at, 5, std::to_string(state_->body.sequence()));
+  }
+  PKI_RETURN_IF_ERROR(WriteOutput(step.id(), path, records, 0644));
   record.set_digest(head);
   record.set_detail("journal up to sequence " + std::to_string(next) + ", head " + HexString(AsBytes(head)));
   if (step.export_journal().acknowledge() && next > 0) PKI_RETURN_IF_ERROR(session_.AckExport(next - 1, head));

@@ -239,6 +239,11 @@ class Validator final {
       case v1::Step::kIssueCrl:
         Require(i, st.issue_crl().next_update_days() > 0, "issue_crl", "next_update_days");
         Require(i, !st.issue_crl().crl_out().empty(), "issue_crl", "crl_out");
+        if (st.issue_crl().next_update_days() > 366) {
+          // The appliance refuses a CRL valid for more than 12 months.
+          Error(where_.At({{"steps", i}, {"issue_crl"}, {"next_update_days"}},
+                          "step " + st.id() + ": next_update_days must be at most 366 (12 months)"));
+        }
         break;
       case v1::Step::kRevokeIntermediate: {
         const auto& p = st.revoke_intermediate();

@@ -25,6 +25,7 @@ struct ApplianceStatus {
   bool production_build = false;
   std::string root_cert_sha256;  // raw 32 bytes; empty before root-init
   uint64_t journal_sequence = 0;
+  uint64_t journal_first_sequence = 0;  // oldest record the appliance keeps (not yet acknowledged)
   std::string journal_head;
   uint64_t crl_number = 0;
   uint32_t threshold = 0;

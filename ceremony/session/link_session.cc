@@ -81,6 +81,7 @@ StatusOr<ApplianceStatus> LinkApplianceSession::GetStatus() {
   out.production_build = s.production_build();
   out.root_cert_sha256 = s.root_cert_sha256();
   out.journal_sequence = s.journal_sequence();
+  out.journal_first_sequence = s.journal_first_sequence();
   out.journal_head = s.journal_head();
   out.crl_number = s.crl_number();
   out.threshold = s.threshold();

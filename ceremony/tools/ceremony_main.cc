@@ -8,6 +8,8 @@
 //   ceremony verify-transcript FILE --audit-key PEM [--previous FILE] [--media DIR]
 //                [--journal-head HEX] [--journal EXPORT]
 //   ceremony render FILE                     the printable Markdown
+//   ceremony audit-key (--socket PATH | --serial DEV | --tcp HOST:PORT) --out PEM
+//                                            the appliance's audit public key + fingerprint
 //
 // Exit codes (the one firewall from Status to exit code): 0 success, 1 the
 // ceremony aborted or failed, 2 bad input (script, answers, options),
@@ -27,6 +29,7 @@
 #include "ceremony/session/link_session.h"
 #include "ceremony/transcript/journal_check.h"
 #include "ceremony/transcript/transcript.h"
+#include "ceremony/tools/audit_key_command.h"
 #include "common/file.h"
 #include "common/pem.h"
 
@@ -254,6 +257,12 @@ int main(int argc, char** argv) {
   verify->add_option("--media", media, "check every artifact's SHA-256 under this folder");
   verify->add_option("--journal-head", head, "head (hex) of the verified exported journal");
   verify->add_option("--journal", journal, "exported journal: verified (hash chain, signatures) and tied to the transcript");
+  std::string ak_socket, ak_serial, ak_tcp, ak_out;
+  auto* audit_key = app.add_subcommand("audit-key", "write the appliance's audit public key (PEM) and print its fingerprint");
+  audit_key->add_option("--socket", ak_socket, "appliance-sim unix socket");
+  audit_key->add_option("--serial", ak_serial, "appliance serial device");
+  audit_key->add_option("--tcp", ak_tcp, "appliance UART on a TCP socket, HOST:PORT");
+  audit_key->add_option("--out", ak_out, "where to write the PEM")->required();
   auto* render = app.add_subcommand("render", "print a transcript as Markdown");
   render->add_option("transcript", transcript)->required();
   try {
@@ -264,6 +273,17 @@ int main(int argc, char** argv) {
   if (*validate) return Validate(script);
   if (*plan) return Plan(script);
   if (*run) return Run(rf);
+  if (*audit_key) {
+    if (int(!ak_socket.empty()) + int(!ak_serial.empty()) + int(!ak_tcp.empty()) != 1) {
+      return Fail(pki::InvalidArgumentError("give exactly one of --socket, --serial or --tcp"));
+    }
+    auto client = !ak_tcp.empty()      ? pki::host_agent::LinkClient::ConnectTcp(ak_tcp)
+                  : ak_socket.empty() ? pki::host_agent::LinkClient::OpenSerial(ak_serial)
+                                      : pki::host_agent::LinkClient::ConnectUnix(ak_socket);
+    if (!client.ok()) return Fail(client.status());
+    pki::Status s = AuditKeyCommand(std::move(*client), ak_out);
+    return s.ok() ? 0 : Fail(s);
+  }
   if (*verify) return VerifyCommand(transcript, key, previous, media, head, journal);
   if (*render) return Render(transcript);
   return 2;

@@ -16,107 +16,10 @@
 #include "ceremony/transcript/journal_check.h"
 #include "ceremony/transcript/transcript.h"
 #include "common/file.h"
-#include "tests/ceremony/test_fixtures.h"
+#include "tests/ceremony/sim_fixture.h"
 
 namespace pki::ceremony {
 namespace {
-
-// The appliance signs transcripts over the link (SignTranscript): a
-// completed `ceremony run` exits 0 (6 would be "completed, unsigned").
-constexpr int kCompleted = 0;
-
-std::string Out(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-class SimE2eTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const char* bin = std::getenv("PKI_BIN_DIR");
-    const char* src = CeremonySourceDir();
-    ASSERT_NE(bin, nullptr);
-    ASSERT_NE(src, nullptr);
-    bin_ = bin;
-    scripts_ = std::string(src) + "/ceremony/scripts/";
-    if (access((bin_ + "/appliance-sim").c_str(), X_OK) != 0) GTEST_SKIP() << "appliance-sim not built";
-    char tmpl[] = "/tmp/ceremony_e2e_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ASSERT_EQ(mkdir((dir_ + "/media").c_str(), 0755), 0);
-    ASSERT_EQ(mkdir((dir_ + "/media/in").c_str(), 0755), 0);
-    ASSERT_TRUE(MakePrivateDir(dir_ + "/secrets").ok());
-    for (const char* n : {"carla", "dmitri", "eunji"}) {
-      ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/" + n + ".pass",
-                                  AsBytes(std::string(n) + " passphrase long enough"), 0600).ok());
-    }
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/all.answers", AsBytes(kAllPresent), 0600).ok());
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/two.answers", AsBytes(kTwoCustodians), 0600).ok());
-    int rc;
-    Out("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" + dir_ +
-            "/issuing.key' -subj '/O=Example/CN=Example Issuing TLS' -out '" + dir_ + "/media/in/issuing.csr'",
-        &rc);
-    ASSERT_EQ(rc, 0);
-    sim_ = fork();
-    ASSERT_GE(sim_, 0);
-    if (sim_ == 0) {
-      const std::string sim = bin_ + "/appliance-sim";
-      const std::string state = dir_ + "/state", sock = dir_ + "/sock", display = dir_ + "/display.txt";
-      execl(sim.c_str(), sim.c_str(), "--state-dir", state.c_str(), "--socket", sock.c_str(), "--display-file",
-            display.c_str(), "--device-id", "sim-e2e", "--test-share-iterations", "1000", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 100 && access((dir_ + "/sock").c_str(), F_OK) != 0; ++i) usleep(50000);
-    ASSERT_EQ(access((dir_ + "/sock").c_str(), F_OK), 0) << "appliance-sim did not open its socket";
-  }
-  void TearDown() override {
-    if (sim_ > 0) {
-      kill(sim_, SIGTERM);
-      waitpid(sim_, nullptr, 0);
-    }
-    if (!dir_.empty()) {
-      int rc;
-      Out("rm -rf '" + dir_ + "'", &rc);
-    }
-  }
-
-  std::string Run(const std::string& script, const std::string& answers, int* rc,
-                  const std::string& previous = "") {
-    return Out(bin_ + "/ceremony run '" + scripts_ + script + ".textproto' --media '" + dir_ + "/media' --socket '" +
-                   dir_ + "/sock' --answers '" + dir_ + "/secrets/" + answers + "'" +
-                   (previous.empty() ? "" : " --previous-transcript '" + dir_ + "/media/out/transcripts/" + previous + "'"),
-               rc);
-  }
-
-  // AuditKeyPem asks the appliance for its audit key (GetStatus) and writes
-  // it as PEM (openssl pkey) for `ceremony verify-transcript --audit-key`.
-  std::string AuditKeyPem() {
-    auto client = host_agent::LinkClient::ConnectUnix(dir_ + "/sock");
-    EXPECT_TRUE(client.ok()) << client.status().message();
-    if (!client.ok()) return "";
-    auto session = LinkApplianceSession::Create(std::move(*client), "");
-    auto key = (*session)->AuditPublicKeyDer();
-    EXPECT_TRUE(key.ok()) << key.status().message();
-    if (!key.ok()) return "";
-    EXPECT_TRUE(WriteFileAtomic(dir_ + "/audit.der", AsBytes(*key), 0644).ok());
-    int rc;
-    std::string out = Out("openssl pkey -pubin -inform DER -in '" + dir_ + "/audit.der' -out '" + dir_ + "/audit.pem'", &rc);
-    EXPECT_EQ(rc, 0) << out;
-    return dir_ + "/audit.pem";
-  }
-  std::string Verify(const std::string& transcript, int* rc, const std::string& extra = "") {
-    return Out(bin_ + "/ceremony verify-transcript '" + transcript + "' --audit-key '" + AuditKeyPem() + "'" + extra, rc);
-  }
-
-  std::string bin_, scripts_, dir_;
-  pid_t sim_ = -1;
-};
 
 TEST_F(SimE2eTest, RootInitSignIntermediateIssueCrl) {
   int rc;
@@ -219,7 +122,7 @@ TEST_F(SimE2eTest, JournalExportTiedToTranscript) {
   ASSERT_TRUE(bytes.ok());
   auto t = ParseSignedTranscript(*bytes);
   ASSERT_TRUE(t.ok());
-  auto journal = ReadFile(dir_ + "/media/out/journal.bin");
+  auto journal = ReadFile(dir_ + "/media/out/journal-1.bin");
   ASSERT_TRUE(journal.ok());
   Status s = CheckJournalExport(*t, *journal, *key);
   EXPECT_TRUE(s.ok()) << s.message();
@@ -228,6 +131,30 @@ TEST_F(SimE2eTest, JournalExportTiedToTranscript) {
   s = CheckJournalExport(*t, edited, *key);
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
   EXPECT_NE(s.message().find("journal export"), std::string_view::npos) << s.message();
+}
+
+// `ceremony audit-key` writes the key the appliance signs with, as PEM, and
+// prints the SHA-256 of its DER SubjectPublicKeyInfo (what the room writes
+// down at root-init); openssl computes the same fingerprint; it is the key
+// root-init's transcript verifies under.
+TEST_F(SimE2eTest, AuditKeyCommandWritesPemAndFingerprint) {
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, kCompleted) << log;
+  const std::string out = Out(bin_ + "/ceremony audit-key --socket '" + dir_ + "/sock' --out '" + dir_ + "/ak.pem'", &rc);
+  ASSERT_EQ(rc, 0) << out;
+  const std::string digest = Out("openssl pkey -pubin -in '" + dir_ + "/ak.pem' -outform DER | openssl dgst -sha256 -r", &rc);
+  ASSERT_EQ(rc, 0) << digest;
+  EXPECT_NE(out.find("audit key SHA-256 " + digest.substr(0, 64)), std::string::npos) << out << digest;
+  EXPECT_NE(out.find("PGP words"), std::string::npos) << out;
+  std::string v = Out(bin_ + "/ceremony verify-transcript '" + dir_ + "/media/out/transcripts/1-root-init.transcript' --audit-key '" +
+                          dir_ + "/ak.pem' --journal '" + dir_ + "/media/out/journal-1.bin'",
+                      &rc);
+  EXPECT_EQ(rc, 0) << v;
+  // No appliance: a clear error, nothing written.
+  const std::string bad = Out(bin_ + "/ceremony audit-key --socket '" + dir_ + "/nosock' --out '" + dir_ + "/ak2.pem'", &rc);
+  EXPECT_NE(rc, 0) << bad;
+  EXPECT_NE(access((dir_ + "/ak2.pem").c_str(), F_OK), 0);
 }
 
 TEST_F(SimE2eTest, WrongPassphraseAbortsAndRerunSucceeds) {

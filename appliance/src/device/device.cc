@@ -109,6 +109,7 @@ Status Device::GetStatus(StatusResponse* out) {
     std::memcpy(out->root_cert_sha256.bytes, root_cert_sha256_.data(), 32);
   }
   out->journal_sequence = ports_.journal->NextSequence();
+  out->journal_first_sequence = ports_.journal->FirstSequence();
   Sha256Bytes head = ports_.journal->Head();
   out->journal_head.size = 32;
   std::memcpy(out->journal_head.bytes, head.data(), 32);

@@ -26,9 +26,12 @@ Status Device::SignTranscript(const pki_appliance_v1_SignTranscriptRequest& req,
     return InvalidArgumentError("transcript_sha256 must be 32 bytes, got ")
         .AppendNumber(req.transcript_sha256.size);
   }
-  const pki_appliance_v1_DeviceState state = State();
-  if (state != pki_appliance_v1_DeviceState_LOCKED && state != pki_appliance_v1_DeviceState_UNLOCKED) {
-    return FailedPreconditionError("SignTranscript needs a provisioned, not decommissioned device");
+  // A decommissioned device still signs the transcript of the ceremony that
+  // decommissioned it (the audit key never signs certificates); a tampered
+  // or unprovisioned one signs nothing.
+  if (record_.tampered) return FailedPreconditionError("SignTranscript refused: the device was tampered with");
+  if (record_.lifecycle == Lifecycle::kUnprovisioned) {
+    return FailedPreconditionError("SignTranscript needs a provisioned device");
   }
   if (ports_.audit_signer == nullptr) return UnimplementedError("this device has no audit signer");
   if (config_.audit_public_key.empty() || config_.audit_public_key.size() > sizeof(out->audit_public_key.bytes)) {

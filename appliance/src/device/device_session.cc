@@ -392,14 +392,25 @@ Status Device::ExecuteApproved(const custody::Kek& kek, pki_appliance_v1_Execute
     case pki_appliance_v1_Operation_OPERATION_DECOMMISSION: {
       // Journal first: after the erase nothing can be signed, journal
       // checkpoints included.
-      PKI_RETURN_IF_ERROR(Journal(EventType::kDecommission, session_.request_sha256,
-                                  Sha256Bytes{}, session_.custodians)
-                              .status());
+      PKI_ASSIGN_OR_RETURN(uint64_t seq, Journal(EventType::kDecommission, session_.request_sha256,
+                                                 Sha256Bytes{}, session_.custodians));
       PKI_RETURN_IF_ERROR(ports_.storage->Erase(kSealedRootKeyKey));
+      // The split record stays: it holds no secret (names, commitments), and
+      // without the sealed root key a quorum would unlock nothing.
       rec.lifecycle = Lifecycle::kDecommissioned;
       PKI_RETURN_IF_ERROR(SaveRecord(rec));
+      // The destruction record: a journal export from the DECOMMISSION
+      // record on, signed by the audit key (journal/export.h).
       ClearResult();
-      out->journal_sequence = ports_.journal->NextSequence() - 1;
+      StatusOr<JournalExportChunk> record = ports_.journal->Export(seq, MutableByteSpan(result_));
+      if (record.ok()) {
+        result_size_ = record->bytes;
+        result_digest = ToBytes(crypto::Sha256(ByteSpan(result_, result_size_)));
+        out->result_size = static_cast<uint32_t>(result_size_);
+        out->result_sha256.size = 32;
+        std::memcpy(out->result_sha256.bytes, result_digest.data(), 32);
+      }
+      out->journal_sequence = seq;
       return OkStatus();
     }
     case pki_appliance_v1_Operation_OPERATION_CHANGE_CUSTODIANS: {

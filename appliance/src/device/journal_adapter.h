@@ -16,6 +16,7 @@ class JournalAdapter final : public JournalSink {
 
   [[nodiscard]] StatusOr<uint64_t> Append(const JournalEvent& event) override;
   uint64_t NextSequence() const override { return journal_.state().next_seq; }
+  uint64_t FirstSequence() const override { return journal_.state().first_seq; }
   Sha256Bytes Head() const override { return journal_.state().head; }
   // From the next sequence (nothing new) it returns an empty, last chunk.
   [[nodiscard]] StatusOr<JournalExportChunk> Export(uint64_t from, MutableByteSpan out) override;

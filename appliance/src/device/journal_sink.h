@@ -67,6 +67,9 @@ class JournalSink {
 
   // NextSequence is the sequence number the next Append gets. Never fails.
   virtual uint64_t NextSequence() const = 0;
+  // FirstSequence is the oldest record still kept (not yet acknowledged):
+  // where the next export should start. Never fails.
+  virtual uint64_t FirstSequence() const = 0;
   // Head is the hash of the last record (zeros when empty). Never fails.
   virtual Sha256Bytes Head() const = 0;
 

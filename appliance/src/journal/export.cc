@@ -76,7 +76,11 @@ StatusOr<size_t> ExportWriter::Finish(uint64_t last_seq, const Hash& head, Audit
   return used_ + kExportTrailerFixedSize + sig_len;
 }
 
-StatusOr<ExportSummary> VerifyJournalExport(ByteSpan in, const AuditVerifier& verifier) {
+namespace {
+
+// VerifyOne verifies the export at the front of |in| and sets |*consumed|
+// to its length (bytes after it are left to the caller).
+StatusOr<ExportSummary> VerifyOne(ByteSpan in, const AuditVerifier& verifier, size_t* consumed) {
   if (in.size() < kExportHeaderSize || std::memcmp(in.data(), kMagic, 4) != 0 ||
       in[4] != kVersion) {
     return PartError("header: not a journal export (bad magic or version)");
@@ -140,9 +144,10 @@ StatusOr<ExportSummary> VerifyJournalExport(ByteSpan in, const AuditVerifier& ve
   Hash head;
   std::memcpy(head.data(), t + 12, head.size());
   const size_t sig_len = LoadBe16(t + 44);
-  if (pos + kExportTrailerFixedSize + sig_len != in.size()) {
+  if (sig_len > kMaxAuditSignatureSize || pos + kExportTrailerFixedSize + sig_len > in.size()) {
     return PartError("trailer: wrong length (truncated or extra bytes)");
   }
+  *consumed = pos + kExportTrailerFixedSize + sig_len;
   uint8_t tmsg[kTrailerMessageSize];
   TrailerMessage(in.first(kExportHeaderSize), last_seq, head, tmsg);
   if (!verifier.Verify(tmsg, ByteSpan(t + kExportTrailerFixedSize, sig_len)).ok()) {
@@ -158,10 +163,56 @@ StatusOr<ExportSummary> VerifyJournalExport(ByteSpan in, const AuditVerifier& ve
   return sum;
 }
 
+}  // namespace
+
+StatusOr<ExportSummary> VerifyJournalExport(ByteSpan in, const AuditVerifier& verifier) {
+  size_t consumed = 0;
+  PKI_ASSIGN_OR_RETURN(ExportSummary sum, VerifyOne(in, verifier, &consumed));
+  if (consumed != in.size()) return PartError("trailer: wrong length (truncated or extra bytes)");
+  return sum;
+}
+
+StatusOr<ExportSummary> VerifyJournalExportStream(ByteSpan in, const AuditVerifier& verifier) {
+  ExportSummary total;
+  size_t pos = 0;
+  for (uint32_t part = 0; pos < in.size() || part == 0; ++part) {
+    size_t consumed = 0;
+    StatusOr<ExportSummary> one = VerifyOne(in.subspan(pos), verifier, &consumed);
+    if (!one.ok()) {
+      if (part == 0) return one.status();
+      return Status(one.status().code(), one.status().message())
+          .Append(" (in chunk ")
+          .AppendNumber(part + 1)
+          .Append(" at byte ")
+          .AppendNumber(pos)
+          .Append(")");
+    }
+    if (part == 0) {
+      total = *one;
+    } else {
+      if (one->first_seq != total.last_seq + 1 || !ConstantTimeEqual(one->first_prev, total.head)) {
+        return Status(StatusCode::kDataLoss, "journal export: chunk ")
+            .AppendNumber(part + 1)
+            .Append(" (from seq ")
+            .AppendNumber(one->first_seq)
+            .Append(") does not continue the chunk before it (ends at seq ")
+            .AppendNumber(total.last_seq)
+            .Append(")");
+      }
+      total.last_seq = one->last_seq;
+      total.count += one->count;
+      total.checkpoints += one->checkpoints;
+      total.head = one->head;
+    }
+    pos += consumed;
+  }
+  return total;
+}
+
 StatusOr<ExportSummary> VerifyJournalExportWithKey(ByteSpan exported, ByteSpan audit_spki_der) {
   std::optional<CryptoAuditVerifier> verifier;
   PKI_RETURN_IF_ERROR(CryptoAuditVerifier::Create(audit_spki_der, verifier));
-  return VerifyJournalExport(exported, *verifier);
+  return VerifyJournalExportStream(exported, *verifier);
 }
 
 }  // namespace pki::appliance::journal

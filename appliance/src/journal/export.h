@@ -74,7 +74,14 @@ struct ExportSummary {
 // checkpoint or trailer signature that does not verify, a truncation.
 StatusOr<ExportSummary> VerifyJournalExport(ByteSpan exported, const AuditVerifier& verifier);
 
-// VerifyJournalExportWithKey is VerifyJournalExport with the audit public key
+// VerifyJournalExportStream verifies exports written back to back (the
+// host's file of a multi-chunk ExportJournal: each chunk is one signed
+// export): each must verify and continue the one before it (next sequence,
+// previous hash = its head). The summary spans them all. DATA_LOSS naming
+// the chunk that fails.
+StatusOr<ExportSummary> VerifyJournalExportStream(ByteSpan exported, const AuditVerifier& verifier);
+
+// VerifyJournalExportWithKey is VerifyJournalExportStream with the audit public key
 // as DER SubjectPublicKeyInfo; INVALID_ARGUMENT if the key does not parse.
 StatusOr<ExportSummary> VerifyJournalExportWithKey(ByteSpan exported, ByteSpan audit_spki_der);
 
