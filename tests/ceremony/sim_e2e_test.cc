@@ -157,6 +157,46 @@ TEST_F(SimE2eTest, AuditKeyCommandWritesPemAndFingerprint) {
   EXPECT_NE(access((dir_ + "/ak2.pem").c_str(), F_OK), 0);
 }
 
+// Records made between ceremonies (here 40 aborted quorum sessions) are in
+// the next ceremony's export, which is then larger than one 4 KiB link
+// chunk: the exported file is several signed exports back to back, and it
+// verifies (and is tied to the transcript) as a whole.
+TEST_F(SimE2eTest, MultiChunkJournalExport) {
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, kCompleted) << log;
+  {
+    auto client = host_agent::LinkClient::ConnectUnix(dir_ + "/sock");
+    ASSERT_TRUE(client.ok());
+    auto session = LinkApplianceSession::Create(std::move(*client), "");
+    ASSERT_TRUE(session.ok());
+    for (int i = 0; i < 40; ++i) {
+      appliance::v1::BeginOperationRequest req;
+      req.mutable_issue_crl()->set_next_update_days(30);
+      auto p = (*session)->Begin(req);
+      ASSERT_TRUE(p.ok()) << p.status().message();
+      ASSERT_TRUE((*session)->Abort(p->nonce).ok());
+    }
+  }
+  log = Run("export-journal", "two.answers", &rc, "1-root-init.transcript");
+  ASSERT_EQ(rc, kCompleted) << log;
+  const std::string path = dir_ + "/media/out/journal-2.bin";
+  auto journal = ReadFile(path);
+  ASSERT_TRUE(journal.ok());
+  EXPECT_GT(journal->size(), 8192u);  // at least three chunks
+  const std::string tdir = dir_ + "/media/out/transcripts/";
+  std::string v = Verify(tdir + "2-export-journal.transcript", &rc,
+                         " --previous '" + tdir + "1-root-init.transcript' --media '" + dir_ + "/media' --journal '" + path + "'");
+  EXPECT_EQ(rc, 0) << v;
+  // An edited byte in the second chunk is named.
+  std::string edited = *journal;
+  edited[5000] = static_cast<char>(edited[5000] ^ 0x01);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/edited.bin", AsBytes(edited), 0644).ok());
+  v = Verify(tdir + "2-export-journal.transcript", &rc, " --journal '" + dir_ + "/edited.bin'");
+  EXPECT_NE(rc, 0) << v;
+  EXPECT_NE(v.find("chunk 2"), std::string::npos) << v;
+}
+
 TEST_F(SimE2eTest, WrongPassphraseAbortsAndRerunSucceeds) {
   int rc;
   std::string log = Run("root-init", "all.answers", &rc);

@@ -138,6 +138,62 @@ TEST_F(JournalTest, AppendExportVerify) {
   EXPECT_FALSE(VerifyJournalExportWithKey(exported, other_spki_).ok());
 }
 
+// What the host writes for a multi-chunk ExportJournal: small buffers give
+// several signed exports back to back; the stream verifier checks each and
+// their continuity, and names the chunk that fails.
+TEST_F(JournalTest, MultiChunkExportStreamVerifies) {
+  ASSERT_TRUE(Open().ok());
+  for (uint8_t i = 0; i < 20; ++i) {
+    ASSERT_TRUE(journal_->Append(Entry(kRecordIssueCrl, 1700000000 + i, i)).ok());
+  }
+  const uint64_t end = journal_->state().next_seq;
+  // Room for about four records per chunk.
+  const size_t cap = kExportHeaderSize + 4 * (2 + kMaxRecordSize) + kMaxExportTrailerSize;
+  std::vector<Bytes> chunks;
+  for (uint64_t from = 0; from < end;) {
+    Bytes c(cap);
+    size_t size = 0;
+    auto sum = journal_->Export(from, c, &size);
+    ASSERT_TRUE(sum.ok()) << sum.status().message();
+    c.resize(size);
+    chunks.push_back(c);
+    from = sum->last_seq + 1;
+  }
+  ASSERT_GE(chunks.size(), 4u);
+  auto join = [](const std::vector<Bytes>& parts) {
+    Bytes all;
+    for (const Bytes& p : parts) all.insert(all.end(), p.begin(), p.end());
+    return all;
+  };
+  auto sum = Verify(join(chunks));
+  ASSERT_TRUE(sum.ok()) << sum.status().message();
+  EXPECT_EQ(sum->first_seq, 0u);
+  EXPECT_EQ(sum->last_seq, end - 1);
+  EXPECT_EQ(sum->count, end);
+  EXPECT_EQ(sum->head, journal_->state().head);
+  // The single-export verifier refuses the concatenation (extra bytes).
+  std::optional<CryptoAuditVerifier> verifier;
+  ASSERT_TRUE(CryptoAuditVerifier::Create(spki_, verifier).ok());
+  EXPECT_FALSE(VerifyJournalExport(join(chunks), *verifier).ok());
+  // A dropped middle chunk, swapped chunks, a repeated chunk, a truncated
+  // last chunk and an edited byte in chunk 3 each fail.
+  std::vector<Bytes> dropped = chunks;
+  dropped.erase(dropped.begin() + 1);
+  ExpectDataLoss(Verify(join(dropped)), "chunk 2");
+  std::vector<Bytes> swapped = chunks;
+  std::swap(swapped[1], swapped[2]);
+  ExpectDataLoss(Verify(join(swapped)), "does not continue");
+  std::vector<Bytes> repeated = chunks;
+  repeated.insert(repeated.begin() + 1, chunks[0]);
+  ExpectDataLoss(Verify(join(repeated)), "chunk 2");
+  Bytes truncated = join(chunks);
+  truncated.resize(truncated.size() - 3);
+  ExpectDataLoss(Verify(truncated), "chunk");
+  std::vector<Bytes> edited = chunks;
+  edited[2][kExportHeaderSize + 10] ^= 0x01;
+  ExpectDataLoss(Verify(join(edited)), "chunk 3");
+}
+
 class TamperTest : public JournalTest {
  protected:
   void SetUp() override {
