@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "base/crc32.h"
 #include "policy/peer_identity.h"
 #include "policy/policy.h"
@@ -38,6 +40,8 @@ struct State {
 
 State& GetState() {
   static State* s = [] {
+    // Malformed UTF-8 in string fields is expected here: keep protobuf quiet.
+    google::protobuf::SetLogHandler(nullptr);
     auto* st = new State;
     fz::SetUpIssuance(st->rig);
     signer::KeyConfig sign_key;
