@@ -3,11 +3,13 @@
 # issue 8 from real inputs: CSRs and certificates made by openssl, encoded
 # link messages and real custodian shares made by fuzz_seedgen.
 # Usage (from the repository root, after building fuzz_seedgen in
-# build/default):  tests/fuzz/make_seeds.sh [build/default]
+# build/default):  [ONLY="target ..."] tests/fuzz/make_seeds.sh [build/default]
+# ONLY names the corpora to replace (default: all of them); fresh keys make
+# every run's CSR-based seeds differ, so replace only what changed.
 set -eu
 build=${1:-build/default}
-corpus=tests/fuzz/corpus
 tmp=$(mktemp -d)
+corpus=$tmp/out
 trap 'rm -rf "$tmp"' EXIT
 umask 077
 
@@ -148,3 +150,73 @@ write("get_public_key_unknown", 2, field(1, "secret-key") + field(2, 1))
 write("peer_ra", 3, open(ra_pem, "rb").read())
 write("peer_ci_subject", 3, open(ci_pem, "rb").read())
 PY
+
+# Previewed TBS bytes for the host's lint: 2 bytes (kind/path_len, validity
+# or nextUpdate days) + a TBSCertificate / TBSCertList issued under the fuzz
+# root's name (ceremony_tbs_lint_fuzz.cc).
+l=$corpus/ceremony_tbs_lint
+mkdir -p "$l"
+python3 - "$l" <<'PY'
+import datetime, os, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+out = sys.argv[1]
+root_name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
+                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example"),
+                       x509.NameAttribute(NameOID.COMMON_NAME, "Fuzz Root CA R1")])
+root_key = ec.generate_private_key(ec.SECP256R1())
+sub_key = ec.generate_private_key(ec.SECP384R1())
+aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key())
+ski = x509.SubjectKeyIdentifier.from_public_key(sub_key.public_key())
+nb = datetime.datetime(2027, 1, 1)
+
+def inter(name, days, path_len, bc_critical=True, ku=True, with_ids=True, issuer=root_name,
+          serial=0x1122334455667788990011223344556677889900):
+    b = (x509.CertificateBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+         .issuer_name(issuer).public_key(sub_key.public_key()).serial_number(serial)
+         .not_valid_before(nb).not_valid_after(nb + datetime.timedelta(days=days))
+         .add_extension(x509.BasicConstraints(ca=True, path_length=path_len), critical=bc_critical))
+    if ku:
+        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                            critical=True)
+    if with_ids:
+        b = b.add_extension(aki, critical=False).add_extension(ski, critical=False)
+    return b.sign(root_key, hashes.SHA256()).tbs_certificate_bytes
+
+def crl(days, number=True):
+    b = (x509.CertificateRevocationListBuilder().issuer_name(root_name)
+         .last_update(nb).next_update(nb + datetime.timedelta(days=days)))
+    b = b.add_revoked_certificate(x509.RevokedCertificateBuilder()
+                                  .serial_number(0x11223344).revocation_date(nb).build())
+    if number:
+        b = b.add_extension(x509.CRLNumber(7), critical=False)
+    b = b.add_extension(aki, critical=False)
+    return b.sign(root_key, hashes.SHA256()).tbs_certlist_bytes
+
+def write(name, b0, b1, tbs):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes([b0, b1]) + tbs)
+
+write("cert_clean", 0 | (1 << 1), 61, inter("Issuing CA 1", 1830, 0))
+write("cert_pathlen_mismatch", 0 | (3 << 1), 61, inter("Issuing CA 2", 1830, 0))
+write("cert_too_long", 0 | (1 << 1), 10, inter("Issuing CA 3", 1830, 0))
+write("cert_no_ku_no_ids", 0, 0, inter("Issuing CA 4", 365, None, bc_critical=False, ku=False,
+                                       with_ids=False))
+other = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Someone Else")])
+write("cert_wrong_issuer", 0, 0, inter("Issuing CA 5", 365, None, issuer=other))
+write("crl_clean", 1, 30, crl(30))
+write("crl_far", 1, 7, crl(90))
+write("crl_no_number", 1, 30, crl(30, number=False))
+write("garbage", 0, 0, b"\x30\x03\x02\x01\x00")
+PY
+
+for d in "$corpus"/*; do
+  name=$(basename "$d")
+  case " ${ONLY:-$name} " in
+    *" $name "*) rm -rf "tests/fuzz/corpus/$name"; cp -r "$d" "tests/fuzz/corpus/$name"
+                 echo "replaced tests/fuzz/corpus/$name ($(ls "$d" | wc -l) seeds)" ;;
+  esac
+done
