@@ -79,7 +79,8 @@ step "policy: raw signing with the issuing CA key refused: $(head -n1 "$p/refuse
 # What an SRE sees: the metrics endpoint (loopback only).
 metrics_addr="$(sed -n 's/^signerd: metrics on //p' "$s/signerd.log" | head -n1)"
 if [ -n "$metrics_addr" ]; then
-  curl -sf --max-time 5 "http://$metrics_addr/metrics" >"$p/metrics.txt" || die "GET http://$metrics_addr/metrics failed"
+  curl -sSf --noproxy '*' --max-time 5 "http://$metrics_addr/metrics" >"$p/metrics.txt" 2>"$p/metrics.err" ||
+    { cat "$p/metrics.err" >&2; tail -n 5 "$s/signerd.log" >&2; die "GET http://$metrics_addr/metrics failed"; }
   grep -q '^signer_key_replicas_healthy{key="release",version="1"} 2$' "$p/metrics.txt" ||
     die "metrics: release v1 does not have 2 healthy replicas ($p/metrics.txt)"
   step "metrics http://$metrics_addr/metrics: release v1 replicas healthy 2, $(grep '^signer_audit_last_seq' "$p/metrics.txt")"
