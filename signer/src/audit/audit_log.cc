@@ -140,17 +140,19 @@ Status AuditLog::Rotate() {
 }
 
 StatusOr<std::string> AuditLog::Append(const AuditRecord& record) {
-  Pending p;
-  p.record = &record;
-  std::unique_lock<std::mutex> lock(mu_);
-  if (!failed_.ok() || stop_) {
-    return UnavailableError("audit log unavailable: result withheld");
+  auto p = std::make_shared<Pending>();
+  p->record = &record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_.ok() || stop_) {
+      return UnavailableError("audit log unavailable: result withheld");
+    }
+    queue_.push_back(p);
   }
-  queue_.push_back(&p);
   writer_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return p.done; });
-  if (!p.status.ok()) return p.status;
-  return p.id;
+  p->done.acquire();  // the writer set status and id before releasing
+  if (!p->status.ok()) return p->status;
+  return std::move(p->id);
 }
 
 void AuditLog::WriterLoop() {
@@ -158,30 +160,37 @@ void AuditLog::WriterLoop() {
   while (true) {
     writer_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) return;
-    std::deque<Pending*> batch;
+    std::deque<std::shared_ptr<Pending>> batch;
     batch.swap(queue_);
     Status s = failed_;
+    lock.unlock();
     if (s.ok()) {
-      lock.unlock();
       s = WriteBatch(batch);
-      lock.lock();
-      if (!s.ok()) failed_ = s;
+      if (!s.ok()) {
+        lock.lock();
+        failed_ = s;
+        lock.unlock();
+      }
     }
-    for (Pending* p : batch) {
+    // Every record of the batch is durable (or none is acknowledged): wake
+    // each caller. The records were copied by WriteBatch, and |batch| keeps
+    // each Pending alive until its caller has been released.
+    for (const std::shared_ptr<Pending>& p : batch) {
       if (!s.ok()) p->status = UnavailableError("audit log write failed: result withheld");
-      p->done = true;
+      p->done.release();
     }
-    done_cv_.notify_all();
+    batch.clear();
+    lock.lock();
   }
 }
 
-Status AuditLog::WriteBatch(std::deque<Pending*>& batch) {
+Status AuditLog::WriteBatch(std::deque<std::shared_ptr<Pending>>& batch) {
   if (size_ >= options_.rotate_bytes) PKI_RETURN_IF_ERROR(Rotate());
   std::string buf;
   Sha256 head = head_;
   uint64_t seq = seq_;
   const int64_t now = NowUnixMs();
-  for (Pending* p : batch) {
+  for (const std::shared_ptr<Pending>& p : batch) {
     AuditRecord r = *p->record;
     if (r.time_unix_ms == 0) r.time_unix_ms = now;
     const std::string line = FormatAuditLine(r, head, gen_, ++seq);

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <thread>
 
@@ -73,11 +74,14 @@ class AuditLog final {
   uint64_t SyncCount() const;
 
  private:
+  // One Append waiting for its batch. Shared by the caller and the writer so
+  // the writer can wake the caller after releasing mu_ (the caller wakes to
+  // its result, not to a mutex convoy behind every other waiter).
   struct Pending {
     const AuditRecord* record = nullptr;
-    bool done = false;
     Status status;
     std::string id;
+    std::binary_semaphore done{0};  // released once status and id are set
   };
 
   explicit AuditLog(AuditLogOptions options);
@@ -85,7 +89,7 @@ class AuditLog final {
   Status OpenActive();
   Status Rotate();
   void WriterLoop();
-  Status WriteBatch(std::deque<Pending*>& batch);
+  Status WriteBatch(std::deque<std::shared_ptr<Pending>>& batch);
 
   const AuditLogOptions options_;
   int fd_ = -1;
@@ -93,8 +97,7 @@ class AuditLog final {
 
   mutable std::mutex mu_;
   std::condition_variable writer_cv_;
-  std::condition_variable done_cv_;
-  std::deque<Pending*> queue_;
+  std::deque<std::shared_ptr<Pending>> queue_;
   bool stop_ = false;
   Status failed_;  // sticky: the first write/sync failure
 

@@ -11,6 +11,9 @@ struct SessionPool::Job {
   Clock::time_point start_by;
   State state = State::kQueued;
   Result result;
+  // The caller waits on its own condition (under mu_): a finished call wakes
+  // only its caller, not every caller waiting on the pool.
+  std::condition_variable done;
 };
 
 SessionPool::SessionPool(CK_FUNCTION_LIST* fn, CK_SLOT_ID slot, uint32_t size, size_t max_queue)
@@ -38,10 +41,10 @@ SessionPool::~SessionPool() {
     if (job->state == Job::State::kQueued) {
       job->state = Job::State::kDone;
       job->result.kind = Result::Kind::kStopped;
+      job->done.notify_all();
     }
   }
   queue_.clear();
-  done_cv_.notify_all();
 }
 
 uint32_t SessionPool::queued() const {
@@ -69,7 +72,7 @@ void SessionPool::WorkerLoop() {
       if (Clock::now() > job->start_by) {
         job->state = Job::State::kDone;
         job->result.kind = Result::Kind::kNoSession;
-        done_cv_.notify_all();
+        job->done.notify_all();
         continue;
       }
       job->state = Job::State::kRunning;
@@ -100,6 +103,7 @@ void SessionPool::WorkerLoop() {
         open_.fetch_sub(1);
       }
     }
+    bool finished = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
@@ -108,9 +112,12 @@ void SessionPool::WorkerLoop() {
         job->result.kind = Result::Kind::kDone;
         job->result.rv = rv;
         job->result.output = std::move(output);
+        finished = true;
       }
     }
-    done_cv_.notify_all();
+    // After unlocking (the caller wakes to a free mutex); |job| stays alive
+    // while we hold it, and the caller re-checks the state under mu_.
+    if (finished) job->done.notify_one();
   }
   if (session.valid()) {
     if (session_generation == generation_.load()) {
@@ -141,14 +148,14 @@ SessionPool::Result SessionPool::Run(Work work, Clock::time_point start_by,
           job->state = Job::State::kAbandoned;  // the worker that pops it skips it
           return Result{Result::Kind::kNoSession, CKR_OK, {}};
         }
-        done_cv_.wait_until(lock, start_by);
+        job->done.wait_until(lock, start_by);
         break;
       case Job::State::kRunning:
         if (Clock::now() >= finish_by) {
           job->state = Job::State::kAbandoned;  // the worker drops the result
           return Result{Result::Kind::kTimedOut, CKR_OK, {}};
         }
-        done_cv_.wait_until(lock, finish_by);
+        job->done.wait_until(lock, finish_by);
         break;
       case Job::State::kAbandoned:
         return Result{Result::Kind::kStopped, CKR_GENERAL_ERROR, {}};

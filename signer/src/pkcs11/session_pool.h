@@ -80,7 +80,6 @@ class SessionPool final {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // workers wait for jobs
-  std::condition_variable done_cv_;  // callers wait for results
   std::deque<std::shared_ptr<Job>> queue_;
   uint32_t running_ = 0;
   bool stop_ = false;
