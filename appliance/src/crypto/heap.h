@@ -11,12 +11,14 @@
 #include <cstddef>
 
 #include "base/status.h"
+#include "ram_config.h"  // appliance/config/: per-build sizes
 
 namespace pki::appliance::crypto {
 
 // Size of the static pool in bytes. Sized from the measured peaks (see
-// docs/appliance-crypto.md): RSA-4096 key generation is the largest user.
-inline constexpr size_t kPoolSize = 48 * 1024;
+// docs/appliance-crypto.md): RSA-4096 key generation is the largest user;
+// boards run EC only and get less (appliance/config/ram_config.h).
+inline constexpr size_t kPoolSize = PKI_CRYPTO_POOL_BYTES;
 
 struct PoolUsage {
   size_t capacity = 0;        // kPoolSize

@@ -1,7 +1,6 @@
 #include "device/link_server.h"
 
 #include <cstdio>
-#include <cstring>
 
 #include "base/secret.h"
 #include "device/dispatcher.h"
@@ -16,7 +15,6 @@ LinkServer::LinkServer(Device& device, hw::SerialLink& link, hw::Clock& clock,
 LinkServer::~LinkServer() {
   SecureZero(&request_, sizeof(request_));
   SecureZero(&response_, sizeof(response_));
-  SecureZero(payload_, sizeof(payload_));
   SecureZero(frame_, sizeof(frame_));
   SecureZero(rx_, sizeof(rx_));
   cache_.Clear();
@@ -72,9 +70,10 @@ Status LinkServer::OnEvent(const link::DecodeEvent& e) {
 Status LinkServer::OnFrame(const link::FrameView& frame) {
   ++stats_.frames;
   const uint32_t id = frame.request_id;
-  // The payload view dies at the decoder's next call: keep a copy.
-  std::memcpy(payload_, frame.payload.data(), frame.payload.size());
-  ByteSpan payload(payload_, frame.payload.size());
+  // The payload is a view into the decoder's buffer, valid until its next
+  // Feed/Poll: everything below (cache check, decode, dispatch, cache store)
+  // finishes before that.
+  const ByteSpan payload = frame.payload;
   if (id == link::kUnattributedRequestId) {
     return SendError(id, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE,
                      "request id 0 is reserved", payload, false);
@@ -99,7 +98,10 @@ Status LinkServer::OnFrame(const link::FrameView& frame) {
     return SendError(id, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE,
                      "request_id in the payload differs from the frame header", payload, true);
   }
+  stats_.last_body_tag = request_.which_body;
+  const uint64_t t0 = clock_.MonotonicMillis();
   Dispatch(device_, request_, &response_);
+  stats_.last_dispatch_ms = clock_.MonotonicMillis() - t0;
   // Requests can carry passphrases and shares: wipe them now.
   SecureZero(&request_, sizeof(request_));
   return SendResponse(payload, true);

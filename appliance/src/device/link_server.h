@@ -9,7 +9,9 @@
 //     request_id differs from the header's, gets ERROR_BAD_MESSAGE;
 //   - a repeated request id with the same payload gets the cached response
 //     frame again, byte for byte; with another payload, ERROR_INVALID_ARGUMENT.
-// No heap: buffers are members (about 30 KiB).
+// No heap: buffers are members (about 28 KiB: the decoder's frame buffer, the
+// response frame, the response cache's copy and the decoded request and
+// response). The request payload is used in place in the decoder's buffer.
 #ifndef PKI_APPLIANCE_DEVICE_LINK_SERVER_H_
 #define PKI_APPLIANCE_DEVICE_LINK_SERVER_H_
 
@@ -30,6 +32,8 @@ struct LinkStats {
   uint64_t frame_errors = 0;   // error events answered with id 0
   uint64_t replays = 0;        // answered from the cache
   uint64_t link_resets = 0;    // peer disconnects
+  uint32_t last_body_tag = 0;  // Request body field number of the last dispatched request
+  uint64_t last_dispatch_ms = 0;  // how long the device took to answer it
 };
 
 class LinkServer final {
@@ -68,9 +72,9 @@ class LinkServer final {
   LinkStats stats_;
   link::Request request_{};
   link::Response response_{};
-  uint8_t payload_[link::kMaxPayload] = {};
   uint8_t frame_[link::kMaxFrameSize] = {};
-  uint8_t rx_[512] = {};
+  // Bytes per read: the UART driver buffers more (the board's RX ring).
+  uint8_t rx_[128] = {};
 };
 
 }  // namespace pki::appliance::device

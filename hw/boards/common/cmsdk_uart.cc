@@ -40,7 +40,14 @@ bool uart_exists = false;
 // ring is full; with the ring full it leaves the byte in the UART and turns
 // the RX interrupt off (the sender is held back, not dropped) until Read
 // makes room and drains again. Runs in the handler or with interrupts masked.
+//
+// The interrupt is acknowledged before the data register is read, not after:
+// a byte that lands between the last RXFULL check and a late acknowledge
+// would have its interrupt cleared with it and sit unseen in the UART (QEMU
+// delivers the next byte only once it is read) until the next SysTick woke
+// Read. Acknowledged first, such a byte raises the interrupt again.
 void Drain() {
+  UartReg(kIntStatus) = kIntRx | kIntTx;
   uint32_t head = ring_head;
   bool full = false;
   while ((UartReg(kState) & kStateRxFull) != 0) {
@@ -52,7 +59,6 @@ void Drain() {
     ++head;
   }
   ring_head = head;
-  UartReg(kIntStatus) = kIntRx | kIntTx;
   UartReg(kCtrl) = kCtrlTxEnable | kCtrlRxEnable | (full ? 0u : kCtrlRxIrqEnable);
 }
 

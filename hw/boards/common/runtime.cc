@@ -84,6 +84,12 @@ MemoryUse GetMemoryUse() {
   return use;
 }
 
+void RepaintStack() {
+  // Leave 256 bytes below this frame untouched (this function's own use).
+  const uintptr_t limit = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) - 256u;
+  for (volatile uint32_t* p = __stack_bottom__; reinterpret_cast<uintptr_t>(p) < limit;) *p++ = kStackPaint;
+}
+
 }  // namespace pki::hw::board
 
 // Zeroizes every byte of RAM with registers only (the stack goes too), then

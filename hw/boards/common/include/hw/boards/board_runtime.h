@@ -41,6 +41,11 @@ struct MemoryUse {
 // GetMemoryUse returns the RAM figures above. Never fails.
 MemoryUse GetMemoryUse();
 
+// RepaintStack paints the unused stack below the caller's frame again, so
+// the next GetMemoryUse().stack_peak is the deepest use since this call
+// (per-operation stack peaks). Call it from a shallow frame (main's loop).
+void RepaintStack();
+
 }  // namespace pki::hw::board
 
 // PkiPanicHook (strong; base/ has a weak default) prints |what|, zeroizes
