@@ -5,9 +5,9 @@
                     [--list] [DOC ...]
 
 The docs (docs/*.md and docs/ceremonies/*.md, or the DOCs given, relative to
-ROOT) are run in one throwaway workspace that looks like a checkout: every
-top-level entry of ROOT is a symlink, `build/default` points at BUILD_DIR,
-and `demo-state/` is a real folder. docs/demo.md runs first (its blocks run
+ROOT) are run in one throwaway workspace that looks like a checkout: copies
+of the parts of ROOT the commands read (WORKSPACE_COPIES), `build/default`
+a symlink to BUILD_DIR, `demo-state/` a real folder. docs/demo.md runs first (its blocks run
 the demo, which fills demo-state/); then every other doc in name order.
 
 Conventions (docs/README.md):
@@ -49,7 +49,15 @@ NOT_RUN = {
         "configures and builds the aarch64 preset (make test-aarch64 runs it)",
     ("docs/fuzzing.md", "cmake --preset fuzz && cmake --build --preset fuzz"):
         "builds the fuzz preset and fuzzes for 10 minutes (make test runs short fuzz runs)",
+    ("docs/fuzzing.md", "flock build/.default.lock cmake --build build/default --target fuzz_seedgen"):
+        "rebuilds a target and rewrites the seed corpora in the source tree",
 }
+
+# What of the checkout the workspace holds: copies (a block cannot change the
+# sources), and only what the docs' commands read. A command that needs more
+# fails, naming the missing file: add it here.
+WORKSPACE_COPIES = ["README.md", "docs", "scripts", "ceremony/scripts", "deploy", "proto",
+                    "signer/src/config/signerd.example.yaml"]
 
 FENCE = re.compile(r"^( *)```(\S*)(.*)$")
 REFUSED_LANGS = {"bash", "shell", "shell-session", "zsh"}
@@ -107,10 +115,13 @@ def list_docs(root):
 
 
 def make_workspace(root, build, work):
-    for name in os.listdir(root):
-        if name in ("build", "demo-state", ".git"):
-            continue
-        os.symlink(os.path.join(root, name), os.path.join(work, name))
+    for rel in WORKSPACE_COPIES:
+        src, dst = os.path.join(root, rel), os.path.join(work, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy2(src, dst)
     os.makedirs(os.path.join(work, "build"))
     os.symlink(os.path.abspath(build), os.path.join(work, "build", "default"))
     os.makedirs(os.path.join(work, "tmp"), mode=0o700)
