@@ -22,6 +22,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   # tests, fuzzing, sanitizers
   libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev tmux
+  python3-cryptography  # tests/fuzz/make_seeds.sh (certificates with set dates, TBS bytes)
   # emulated hardware
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev libstdc++-arm-none-eabi-newlib
   qemu-system-arm qemu-user qemu-user-static
