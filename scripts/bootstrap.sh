@@ -15,7 +15,7 @@ PACKAGES=(
   # host crypto, X.509, TLS
   libssl-dev openssl
   # PKCS#11: reference token, client library, independent tools
-  softhsm2 libsofthsm2 libp11-dev opensc p11-kit
+  softhsm2 libsofthsm2 libp11-dev opensc p11-kit p11-kit-modules
   # wire formats and transport
   protobuf-compiler libprotobuf-dev nanopb libgrpc++-dev protobuf-compiler-grpc
   # config, CLI, logs

@@ -6,6 +6,15 @@
 // Usage: pkcs11_raw_bench [seconds_per_run=1.0]
 // Makes its own token in a temporary folder (SOFTHSM2_CONF); needs
 // /usr/lib/softhsm/libsofthsm2.so.
+//
+// Token mode (bench/run_bench.sh): raw C_SignInit+C_Sign on an existing
+// token's key through any PKCS#11 module, one session per thread:
+//   pkcs11_raw_bench --module PATH --token LABEL --pin-file FILE --key LABEL
+//                    [--threads 1,2] [--seconds 1] [--runs 3] [--name raw]
+// e.g. the SoftHSMv2 module itself, or p11-kit-client.so with
+// P11_KIT_SERVER_ADDRESS pointing at a `p11-kit server` exporting it.
+// Prints, per thread count, the median rate of the runs and the per-call
+// p50/p99 of the median run, then a RESULT line for scripts.
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -63,6 +72,112 @@ double Measure(int threads, double seconds, F make_worker) {
   return static_cast<double>(count.load()) / elapsed;
 }
 
+// Token mode: see the header comment.
+struct RunStats {
+  double rate = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+RunStats MeasureRaw(CK_FUNCTION_LIST* fn, CK_SLOT_ID slot, CK_OBJECT_HANDLE key, int threads, double seconds) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::vector<std::vector<double>> lat(static_cast<size_t>(threads));
+  std::vector<std::thread> pool;
+  unsigned char digest[32];
+  SHA256(reinterpret_cast<const unsigned char*>("bench"), 5, digest);
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      std::string detail;
+      auto session = pki::signer::internal::Session::Open(fn, slot, false, &detail);
+      if (!session.ok()) Die("session: " + detail);
+      std::vector<double>& mine = lat[static_cast<size_t>(t)];
+      mine.reserve(1 << 16);
+      ready.fetch_add(1);
+      while (!stop.load(std::memory_order_relaxed)) {
+        const auto t0 = Clock::now();
+        CK_MECHANISM mech{CKM_ECDSA, nullptr, 0};
+        unsigned char sig[256];
+        CK_ULONG len = sizeof(sig);
+        if (fn->C_SignInit(session->get(), &mech, key) != CKR_OK ||
+            fn->C_Sign(session->get(), digest, sizeof(digest), sig, &len) != CKR_OK) {
+          Die("C_Sign failed");
+        }
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+    });
+  }
+  while (ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto start = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  RunStats r;
+  r.rate = static_cast<double>(all.size()) / elapsed;
+  if (!all.empty()) {
+    std::sort(all.begin(), all.end());
+    r.p50_ms = all[all.size() / 2];
+    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return r;
+}
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == name) return argv[i + 1];
+  }
+  return fallback;
+}
+
+int TokenMode(int argc, char** argv) {
+  const std::string module_path = Arg(argc, argv, "--module", "");
+  const std::string token = Arg(argc, argv, "--token", "");
+  const std::string pin_file = Arg(argc, argv, "--pin-file", "");
+  const std::string key_label = Arg(argc, argv, "--key", "");
+  const std::string name = Arg(argc, argv, "--name", "raw");
+  const double seconds = std::atof(Arg(argc, argv, "--seconds", "1").c_str());
+  const int runs = std::atoi(Arg(argc, argv, "--runs", "3").c_str());
+  std::vector<int> thread_counts;
+  {
+    std::string list = Arg(argc, argv, "--threads", "1,2");
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t comma = list.find(',', pos);
+      if (comma == std::string::npos) comma = list.size();
+      const int n = std::atoi(list.substr(pos, comma - pos).c_str());
+      if (n < 1 || n > 256) Die("--threads: each count must be 1..256");
+      thread_counts.push_back(n);
+      pos = comma + 1;
+    }
+  }
+  if (token.empty() || pin_file.empty() || key_label.empty()) Die("token mode needs --token, --pin-file and --key");
+  if (seconds <= 0 || runs < 1) Die("--seconds must be > 0 and --runs >= 1");
+  auto hsm = pki::signerctl::HsmSession::Open(module_path, token, pin_file);
+  if (!hsm.ok()) Die(std::string(hsm.status().message()));
+  auto key = (*hsm)->FindKey(key_label);
+  if (!key.ok()) Die(std::string(key.status().message()));
+  CK_FUNCTION_LIST* fn = (*hsm)->fn();
+  CK_SESSION_INFO si{};
+  if (fn->C_GetSessionInfo((*hsm)->session(), &si) != CKR_OK) Die("C_GetSessionInfo");
+  std::printf("%s: ECDSA P-256 C_SignInit+C_Sign via %s, token %s, key %s; median of %d runs of %.1f s\n",
+              name.c_str(), module_path.c_str(), token.c_str(), key_label.c_str(), runs, seconds);
+  for (int threads : thread_counts) {
+    std::vector<RunStats> all;
+    for (int i = 0; i < runs; ++i) all.push_back(MeasureRaw(fn, si.slotID, key->handle, threads, seconds));
+    std::sort(all.begin(), all.end(), [](const RunStats& a, const RunStats& b) { return a.rate < b.rate; });
+    const RunStats& m = all[all.size() / 2];
+    std::printf("  %3d thread(s), 1 session each: %9.0f sig/s  p50 %.3f ms  p99 %.3f ms\n", threads, m.rate,
+                m.p50_ms, m.p99_ms);
+    std::printf("RESULT path=%s threads=%d tput=%.1f p50=%.4f p99=%.4f\n", name.c_str(), threads, m.rate,
+                m.p50_ms, m.p99_ms);
+  }
+  hsm->reset();
+  return 0;
+}
+
 template <typename F>
 double Median5(int threads, double seconds, F make_worker) {
   std::vector<double> runs;
@@ -74,6 +189,7 @@ double Median5(int threads, double seconds, F make_worker) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]).rfind("--", 0) == 0) return TokenMode(argc, argv);
   double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
   if (seconds <= 0) Die("seconds_per_run must be > 0");
   std::string dir = (std::filesystem::temp_directory_path() / "pki-bench-XXXXXX").string();
