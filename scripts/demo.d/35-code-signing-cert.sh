@@ -21,8 +21,8 @@ client=("$BIN/signer-client" --server "$addr" --server-name localhost --ca "$s/t
 "${client[@]}" issue --profile code-signing --csr "$cs/release-2026.csr" --request-id release-2026-cert-1 \
   --ref change-2026-001 --out "$cs/release-2026.crt" >"$cs/issue.out" 2>&1 ||
   { cat "$cs/issue.out" >&2; die "IssueCertificate (code-signing) for release-2026 failed"; }
-openssl x509 -in "$cs/release-2026.crt" -noout -ext extendedKeyUsage 2>/dev/null | grep -q "Code Signing" ||
-  die "release-2026.crt has no codeSigning extended key usage"
+eku="$(openssl x509 -in "$cs/release-2026.crt" -noout -ext extendedKeyUsage 2>/dev/null)"
+grep -q "Code Signing" <<<"$eku" || die "release-2026.crt has no codeSigning extended key usage"
 openssl verify -x509_strict -CAfile "$out/root.crt" -untrusted "$out/issuing.crt" "$cs/release-2026.crt" \
   >"$cs/verify.out" 2>&1 || { cat "$cs/verify.out" >&2; die "release-2026.crt does not verify under the root"; }
 # It certifies the key in the tokens (read by pkcs11-tool in stage 10).

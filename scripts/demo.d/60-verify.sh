@@ -96,6 +96,9 @@ record="$(grep '"request_id":"pipeline-build-1"' "$STATE/signer/audit/audit.log"
   die "no audit record for request pipeline-build-1"
 grep -q "\"method\":\"Sign\".*\"input_sha256\":\"$want\".*\"outcome\":\"OK\"" <<<"$record" ||
   die "the audit record of pipeline-build-1 does not name release-1.0.0.tar.gz's digest"
+cms_record="$(grep '"request_id":"pipeline-build-1-cms"' "$STATE/signer/audit/audit.log")" &&
+  grep -q '"method":"Sign".*"outcome":"OK"' <<<"$cms_record" ||
+  die "no successful Sign record for the CMS signature (request pipeline-build-1-cms)"
 replica="$(sed -n 's/.*"detail":"\([^"]*\)".*/\1/p' <<<"$record")"
 step "audit record $(sed -n 's/.*"seq":\([0-9]*\),.*/\1/p' <<<"$record") ties the signature to release-1.0.0.tar.gz's digest; signed on ${replica:-?}"
 # The project's own audit verifier, against the same anchor.

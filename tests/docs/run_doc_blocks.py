@@ -178,6 +178,45 @@ def run_doc(work, doc, blocks, log_path):
     return False, ran, skipped, f"{doc}: bash exited {rc}\n{tail}"
 
 
+def leftover_processes(work):
+    """Processes (not this one) whose working folder is inside |work|: pid -> command line."""
+    found = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if cwd == work or cwd.startswith(work + "/"):
+            found[int(pid)] = cmd
+    return found
+
+
+def stop_leftovers(work):
+    """Stops what a doc left running (SIGTERM, then SIGKILL); returns their command lines."""
+    left = leftover_processes(work)
+    for pid in left:
+        try:
+            os.kill(pid, 15)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and leftover_processes(work):
+        time.sleep(0.1)
+    for pid in leftover_processes(work):
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    return sorted(left.values())
+
+
 def check_metrics(root, work):
     """Every signer_* metric named in docs/signerd-deploy.md is served, and the other way round."""
     doc = os.path.join(root, "docs/signerd-deploy.md")
@@ -254,6 +293,9 @@ def main():
             t0 = time.monotonic()
             log = os.path.join(work, "tmp", doc.replace("/", "_") + ".log")
             ok, ran, skipped, msg = run_doc(work, doc, all_blocks[doc], log)
+            left = stop_leftovers(work)
+            if left and ok:
+                ok, msg = False, f"{doc}: left running after its blocks (a block that starts a service stops it): " + "; ".join(left)
             total_ran += ran
             total_skipped += skipped
             if ran or skipped:
@@ -266,6 +308,7 @@ def main():
         else:
             failures += check_metrics(root, work)
     finally:
+        stop_leftovers(work)
         if not a.keep and not a.work:
             shutil.rmtree(work, ignore_errors=True)
     print(f"docs test: {total_ran} blocks run, {total_skipped} shown only, {len(failures)} problems")
