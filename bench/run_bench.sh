@@ -136,7 +136,7 @@ kill $P11PID; wait $P11PID 2>/dev/null || true
 P11PID=
 
 # --- 4. signerd ------------------------------------------------------------------
-"$BIN/signerd" --config signerd.yaml > signerd.out 2> signerd.err &
+${SIGNERD_WRAP:-} "$BIN/signerd" --config signerd.yaml > signerd.out 2> signerd.err &
 PID=$!
 for i in $(seq 1 100); do grep -q 'listening on' signerd.out 2>/dev/null && break; sleep 0.1; done
 ADDR=$(sed -n 's/^signerd: listening on //p' signerd.out)

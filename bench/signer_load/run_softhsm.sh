@@ -50,7 +50,7 @@ policy:
       keys: [{key: release, rights: [sign]}]
 audit: {path: ${AUDIT_DIR:-.}/audit.log}
 YAML
-"${SIGNERD:-$BIN/signerd}" --config signerd.yaml > signerd.out 2> signerd.err &
+${SIGNERD_WRAP:-} "${SIGNERD:-$BIN/signerd}" --config signerd.yaml > signerd.out 2> signerd.err &
 PID=$!
 for i in $(seq 1 100); do grep -q 'listening on' signerd.out 2>/dev/null && break; sleep 0.1; done
 ADDR=$(sed -n 's/^signerd: listening on //p' signerd.out)
