@@ -86,6 +86,16 @@ StatusOr<SecretBuffer> AnswersPrompter::Passphrase(const std::string& custodian,
   return NotFoundError("no passphrase file for custodian '").Append(custodian).Append("'");
 }
 
+StatusOr<SecretBuffer> AnswersPrompter::ConfirmPassphrase(const std::string& custodian) {
+  for (const auto& c : answers_.custodians()) {
+    if (c.name() != custodian) continue;
+    const std::string& file = c.confirm_passphrase_file().empty() ? c.new_passphrase_file() : c.confirm_passphrase_file();
+    if (file.empty()) break;
+    return ReadSecretFile(file[0] == '/' ? file : base_dir_ + "/" + file);
+  }
+  return NotFoundError("no passphrase file to confirm the share of custodian '").Append(custodian).Append("'");
+}
+
 std::optional<std::string> AnswersPrompter::Deviation(const std::string& step_id) {
   const v1::StepAnswer* a = StepAnswerFor(step_id);
   if (a == nullptr || a->deviation().empty()) return std::nullopt;

@@ -29,6 +29,10 @@ class Prompter {
   // The caller owns the returned secret. NOT_FOUND if no passphrase is
   // available for them, INVALID_ARGUMENT if the two entries differ.
   virtual StatusOr<SecretBuffer> Passphrase(const std::string& custodian, bool new_one) = 0;
+  // ConfirmPassphrase reads |custodian|'s new passphrase once more, when
+  // they re-enter the share they were just given (the appliance commits a new
+  // split only after every custodian did). CANCELLED on abort.
+  virtual StatusOr<SecretBuffer> ConfirmPassphrase(const std::string& custodian) = 0;
   // Deviation returns a witness's note for |step_id|, if any.
   virtual std::optional<std::string> Deviation(const std::string& step_id) = 0;
 };

@@ -60,6 +60,9 @@ StatusOr<RunResult> Runner::Run() {
     return PermissionDeniedError("appliance ").Append(s.status.device_id).Append(
         " is a production build: refused without --allow-production");
   }
+  // A split an interrupted earlier run staged (and left unconfirmed) is
+  // wiped first, so this run starts clean; without one this changes nothing.
+  session_.CancelSplit().Ignore();
   v1::TranscriptBody& b = s.body;
   b.set_sequence(1);
   if (!options_.previous_transcript.empty()) {

@@ -70,6 +70,13 @@ class Runner final {
   Status CollectShares(const v1::Step& step, v1::StepRecord& record);
   Status Execute(const v1::Step& step, v1::StepRecord& record);
   Status ExportJournal(const v1::Step& step, v1::StepRecord& record);
+  // ConfirmNewShares has every custodian re-enter the share just written to
+  // |share_dir| with their new passphrase; the appliance commits the split at
+  // the last one. On any failure the staged split is cancelled on the
+  // appliance, the new share files are removed, and the error names the
+  // custodian.
+  Status ConfirmNewShares(const v1::Step& step, const std::vector<WrappedShareFile>& shares,
+                          const std::string& share_dir, v1::StepRecord& record);
   Status ConfirmBy(const v1::Step& step, const std::string& question, const std::string& phrase);
   Status ReadInput(const std::string& step_id, const std::string& path, std::string* out);
   Status WriteOutput(const std::string& step_id, const std::string& path, std::string_view bytes,

@@ -1,6 +1,7 @@
 // runner_steps.cc — what each kind of step does (see runner.h).
 #include <openssl/bio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -292,12 +293,13 @@ Status Runner::InitRoot(int index, v1::StepRecord& record) {
   for (const auto& share : res.shares) {
     PKI_RETURN_IF_ERROR(WriteOutput(step.id(), p.share_dir() + "/" + share.custodian + ".share", share.wrapped, 0600));
   }
+  PKI_RETURN_IF_ERROR(ConfirmNewShares(step, res.shares, p.share_dir(), record));
   PKI_RETURN_IF_ERROR(WriteOutput(step.id(), p.root_cert_out(), DerToPem("CERTIFICATE", res.result_der), 0644));
   const std::string digest = Sha256(AsBytes(res.result_der));
   state_->ops[index].digest = digest;
   state_->status.root_cert_sha256 = digest;
   record.set_digest(digest);
-  record.set_detail("root certificate created");
+  record.set_detail("root certificate created; every custodian confirmed their share");
   prompter_.Say("   root certificate\n" + Shown(digest));
   return OkStatus();
 }
@@ -486,6 +488,7 @@ Status Runner::Execute(const v1::Step& step, v1::StepRecord& record) {
         PKI_RETURN_IF_ERROR(WriteOutput(step.id(), op_step.change_custodians().share_dir() + "/" + share.custodian + ".share",
                                         share.wrapped, 0600));
       }
+      PKI_RETURN_IF_ERROR(ConfirmNewShares(step, res.shares, op_step.change_custodians().share_dir(), record));
       break;
     case v1::Step::kDecommission: {
       // The destruction record: the appliance's signed journal export from
@@ -507,6 +510,42 @@ Status Runner::Execute(const v1::Step& step, v1::StepRecord& record) {
       break;
   }
   record.set_detail("executed; journal sequence " + std::to_string(res.journal_sequence));
+  return OkStatus();
+}
+
+Status Runner::ConfirmNewShares(const v1::Step& step, const std::vector<WrappedShareFile>& shares,
+                                const std::string& share_dir, v1::StepRecord& record) {
+  prompter_.Say("   [" + step.id() + "] Each custodian now re-enters the share they were given, with their new passphrase;\n"
+                "   the appliance commits the new split only when every share is confirmed.");
+  auto fail = [&](const std::string& custodian, const Status& why) {
+    Status cancelled = session_.CancelSplit();
+    for (const auto& s : shares) unlink((options_.media_dir + "/" + share_dir + "/" + s.custodian + ".share").c_str());
+    return Status(why.code() == StatusCode::kCancelled ? StatusCode::kCancelled : StatusCode::kPermissionDenied,
+                  "custodian ")
+        .Append(custodian)
+        .Append(" did not confirm their new share; the new split was ")
+        .Append(cancelled.ok() ? "cancelled on the appliance, share files removed"
+                               : "NOT cancelled on the appliance (" + std::string(cancelled.message()) + ")")
+        .Append(": ")
+        .Append(why.message());
+  };
+  bool committed = false;
+  for (const auto& s : shares) {
+    const std::string path = share_dir + "/" + s.custodian + ".share";
+    auto wrapped = ReadFile(options_.media_dir + "/" + path, 64u << 10);
+    if (!wrapped.ok()) return fail(s.custodian, wrapped.status());
+    auto pass = prompter_.ConfirmPassphrase(s.custodian);
+    if (!pass.ok()) return fail(s.custodian, pass.status());
+    auto n = session_.ConfirmShare(s.custodian, *wrapped, *pass, &committed);
+    if (!n.ok()) {
+      prompter_.Say("   " + s.custodian + ": share NOT confirmed by the appliance");
+      return fail(s.custodian, n.status());
+    }
+    prompter_.Say("   " + s.custodian + ": share confirmed (" + std::to_string(*n) + " of " +
+                  std::to_string(shares.size()) + ")");
+  }
+  if (!committed) return DataLossError("every share was confirmed but the appliance did not commit the split");
+  record.set_detail("every custodian confirmed their new share; split committed");
   return OkStatus();
 }
 

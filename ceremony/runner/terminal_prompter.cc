@@ -107,6 +107,11 @@ StatusOr<SecretBuffer> TerminalPrompter::Passphrase(const std::string& custodian
   return first;
 }
 
+StatusOr<SecretBuffer> TerminalPrompter::ConfirmPassphrase(const std::string& custodian) {
+  Say(custodian + ": re-enter your new share (the file you were given) by typing its passphrase.");
+  return ReadHidden(custodian + ", type your NEW passphrase once more: ");
+}
+
 std::optional<std::string> TerminalPrompter::Deviation(const std::string& step_id) {
   auto line = ReadLine("[" + step_id + "] Witness: any deviation to record? (empty: none) ");
   if (!line.ok() || line->empty()) return std::nullopt;

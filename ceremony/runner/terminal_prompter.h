@@ -24,6 +24,7 @@ class TerminalPrompter final : public Prompter {
   StatusOr<bool> Confirm(const std::string& step_id, const std::string& person,
                          const std::string& question, const std::string& phrase) override;
   StatusOr<SecretBuffer> Passphrase(const std::string& custodian, bool new_one) override;
+  StatusOr<SecretBuffer> ConfirmPassphrase(const std::string& custodian) override;
   std::optional<std::string> Deviation(const std::string& step_id) override;
 
  private:

@@ -75,6 +75,17 @@ class ApplianceSession {
   // wrapped shares.
   virtual StatusOr<OperationResult> Init(const appliance::v1::InitRequest& request,
                                          const std::vector<CustodianPassphrase>& passphrases) = 0;
+  // ConfirmShare has |custodian| re-enter the wrapped share Init or an
+  // executed change-custodians just gave them, with their passphrase (both
+  // borrowed); sets *committed when this was the last and the appliance
+  // committed the split. Returns the shares confirmed so far.
+  // PERMISSION_DENIED/INVALID_ARGUMENT naming the custodian if it does not
+  // open; FAILED_PRECONDITION if no split is staged.
+  virtual StatusOr<uint32_t> ConfirmShare(const std::string& custodian, const std::string& wrapped_share,
+                                          const SecretBuffer& passphrase, bool* committed) = 0;
+  // CancelSplit wipes a staged, unconfirmed split (Init leaves nothing; a
+  // re-split leaves the old split in force).
+  virtual Status CancelSplit() = 0;
   // Begin opens a quorum session for |request|; FAILED_PRECONDITION if one is
   // already open, INVALID_ARGUMENT for parameters the appliance refuses.
   virtual StatusOr<OperationPreview> Begin(const appliance::v1::BeginOperationRequest& request) = 0;

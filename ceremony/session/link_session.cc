@@ -137,6 +137,27 @@ StatusOr<OperationResult> LinkApplianceSession::Init(const lv1::InitRequest& req
   return out;
 }
 
+StatusOr<uint32_t> LinkApplianceSession::ConfirmShare(const std::string& custodian, const std::string& wrapped_share,
+                                                      const SecretBuffer& passphrase, bool* committed) {
+  lv1::Request req;
+  auto* c = req.mutable_confirm_share();
+  c->set_custodian(custodian);
+  c->set_wrapped_share(wrapped_share);
+  c->set_passphrase(std::string(passphrase.ViewChars(SecretAccess::Grant())));
+  auto resp = Call(req);
+  WipeString(req.mutable_confirm_share()->mutable_passphrase());
+  if (!resp.ok()) return resp.status();
+  if (!resp->has_confirm_share()) return InternalError("appliance: ConfirmShare answered with another body");
+  *committed = resp->confirm_share().committed();
+  return resp->confirm_share().confirmed();
+}
+
+Status LinkApplianceSession::CancelSplit() {
+  lv1::Request req;
+  req.mutable_cancel_split();
+  return Call(std::move(req)).status();
+}
+
 StatusOr<OperationPreview> LinkApplianceSession::Begin(const lv1::BeginOperationRequest& request) {
   lv1::Request req;
   *req.mutable_begin_operation() = request;

@@ -28,6 +28,9 @@ class LinkApplianceSession final : public ApplianceSession {
   StatusOr<std::string> RootCertificateDer() override;
   StatusOr<OperationResult> Init(const appliance::v1::InitRequest& request,
                                  const std::vector<CustodianPassphrase>& passphrases) override;
+  StatusOr<uint32_t> ConfirmShare(const std::string& custodian, const std::string& wrapped_share,
+                                  const SecretBuffer& passphrase, bool* committed) override;
+  Status CancelSplit() override;
   StatusOr<OperationPreview> Begin(const appliance::v1::BeginOperationRequest& request) override;
   StatusOr<uint32_t> SubmitShare(const std::string& nonce, const std::string& custodian,
                                  const std::string& wrapped_share, const SecretBuffer& passphrase) override;

@@ -150,6 +150,7 @@ int Run(const RunFlags& f) {
       return r;
     }
     StatusOr<SecretBuffer> Passphrase(const std::string& c, bool n) override { return inner_.Passphrase(c, n); }
+    StatusOr<SecretBuffer> ConfirmPassphrase(const std::string& c) override { return inner_.ConfirmPassphrase(c); }
     std::optional<std::string> Deviation(const std::string& s) override { return inner_.Deviation(s); }
 
    private:

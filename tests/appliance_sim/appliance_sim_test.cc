@@ -145,6 +145,16 @@ TEST_F(ApplianceSim, InitThenSignAnIntermediateAndIssueTheCrlVerifiedByOpenssl) 
   ASSERT_EQ(ir.init().shares_size(), 3);
   for (int i = 0; i < 3; ++i) cs[static_cast<size_t>(i)].wrapped = ir.init().shares(i).wrapped();
   std::string root = WriteFile("root.der", FetchAll());
+  // Each custodian re-enters their share: the last confirmation commits.
+  for (const auto& c : cs) {
+    Request conf;
+    conf.mutable_confirm_share()->set_custodian(c.name);
+    conf.mutable_confirm_share()->set_wrapped_share(c.wrapped);
+    conf.mutable_confirm_share()->set_passphrase(c.pass);
+    Response cr = Call(conf);
+    ASSERT_TRUE(cr.has_confirm_share()) << cr.DebugString();
+    EXPECT_EQ(cr.confirm_share().committed(), &c == &cs.back());
+  }
   std::string out;
   ASSERT_EQ(RunCommand("openssl x509 -inform DER -in " + root + " -out " + sim_.dir() +
                            "/root.pem && openssl x509 -in " + sim_.dir() + "/root.pem -noout -subject",
@@ -257,8 +267,16 @@ TEST_F(ApplianceSim, SignTranscriptVerifiedByOpensslAndRootCertificateOverTheLin
     x->set_name(n);
     x->set_passphrase(std::string(n) + " passphrase long enough");
   }
-  ASSERT_TRUE(Call(init).has_init());
+  Response ir = Call(init);
+  ASSERT_TRUE(ir.has_init());
   const std::string fetched = FetchAll();
+  for (int i = 0; i < 2; ++i) {
+    Request conf;
+    conf.mutable_confirm_share()->set_custodian(in->custodians(i).name());
+    conf.mutable_confirm_share()->set_wrapped_share(ir.init().shares(i).wrapped());
+    conf.mutable_confirm_share()->set_passphrase(in->custodians(i).passphrase());
+    ASSERT_TRUE(Call(conf).has_confirm_share());
+  }
   const uint64_t seq_before = Call(StatusReq()).status().journal_sequence();
 
   Response signed_resp = Call(sign);

@@ -205,6 +205,24 @@ StatusOr<OperationPreview> FakeApplianceSession::Begin(const lv1::BeginOperation
   return p;
 }
 
+StatusOr<uint32_t> FakeApplianceSession::ConfirmShare(const std::string& custodian, const std::string& wrapped_share,
+                                                      const SecretBuffer& passphrase, bool* committed) {
+  *committed = false;
+  auto it = share_of_.find(custodian);
+  if (it == share_of_.end() || it->second != wrapped_share ||
+      pass_digest_of_[custodian] != Sha256(passphrase.View(SecretAccess::Grant()))) {
+    return PermissionDeniedError("custodian ").Append(custodian).Append(": share does not open");
+  }
+  confirmed_[custodian] = true;
+  if (confirmed_.size() == share_of_.size()) {
+    *committed = true;
+    const uint32_t n = static_cast<uint32_t>(confirmed_.size());
+    confirmed_.clear();
+    return n;
+  }
+  return static_cast<uint32_t>(confirmed_.size());
+}
+
 StatusOr<uint32_t> FakeApplianceSession::SubmitShare(const std::string& nonce, const std::string& custodian,
                                                      const std::string& wrapped_share, const SecretBuffer& passphrase) {
   if (nonce.empty() || nonce != pending_nonce_) return FailedPreconditionError("no such quorum session");

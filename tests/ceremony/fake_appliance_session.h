@@ -38,6 +38,12 @@ class FakeApplianceSession final : public ApplianceSession {
   StatusOr<std::string> RootCertificateDer() override;
   StatusOr<OperationResult> Init(const appliance::v1::InitRequest& request,
                                  const std::vector<CustodianPassphrase>& passphrases) override;
+  // ConfirmShare checks the share and passphrase against the custodian's
+  // current ones (the fake commits at Init/Execute already) and reports
+  // committed at the last custodian.
+  StatusOr<uint32_t> ConfirmShare(const std::string& custodian, const std::string& wrapped_share,
+                                  const SecretBuffer& passphrase, bool* committed) override;
+  Status CancelSplit() override { return confirmed_.empty() ? FailedPreconditionError("no split is staged") : OkStatus(); }
   StatusOr<OperationPreview> Begin(const appliance::v1::BeginOperationRequest& request) override;
   StatusOr<uint32_t> SubmitShare(const std::string& nonce, const std::string& custodian,
                                  const std::string& wrapped_share, const SecretBuffer& passphrase) override;
@@ -73,6 +79,7 @@ class FakeApplianceSession final : public ApplianceSession {
   int executed_ = 0;
   int begins_ = 0;
   int serial_counter_ = 0;
+  std::map<std::string, bool> confirmed_;
 };
 
 }  // namespace pki::ceremony::testing

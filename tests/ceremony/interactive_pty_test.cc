@@ -100,6 +100,7 @@ class InteractivePtyTest : public ::testing::Test {
         const std::string phrase = pending.substr(begin, end - begin);
         send(decline_execute && phrase.rfind("EXECUTE", 0) == 0 ? "no" : phrase);
       } else if (EndsWith(pending, "type your NEW passphrase: ") || EndsWith(pending, "type it again: ") ||
+                 EndsWith(pending, "type your NEW passphrase once more: ") ||
                  EndsWith(pending, "type your passphrase: ")) {
         const size_t comma = pending.rfind(", type");
         const size_t line = pending.rfind('\n', comma);

@@ -256,5 +256,58 @@ TEST_F(SimLifecycleTest, DecommissionZeroizesAndRefusesEverythingAfter) {
   EXPECT_EQ(still.root_cert_sha256, dead.root_cert_sha256);
 }
 
+// Every custodian re-enters their new share before the appliance commits a
+// split. One who can't (wrong passphrase) blocks root-init: the appliance
+// stays unprovisioned, the share files are gone, the error names them, and a
+// rerun starts clean.
+TEST_F(SimLifecycleTest, RootInitNeedsEveryCustodianToConfirmTheirShare) {
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/typo.pass", AsBytes("dmitri passphrase long enuogh"), 0600).ok());
+  Answers("typo.answers", R"pb(
+present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
+present: "Eun-ji Custodian" present: "Wanda Witness"
+custodians { name: "Carla Custodian" passphrase_file: "carla.pass" new_passphrase_file: "carla.pass" }
+custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" new_passphrase_file: "dmitri.pass" confirm_passphrase_file: "typo.pass" }
+custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphrase_file: "eunji.pass" }
+)pb");
+  int rc;
+  std::string log = Run("root-init", "typo.answers", &rc);
+  EXPECT_EQ(rc, 1) << log;
+  EXPECT_NE(log.find("custodian Dmitri Custodian did not confirm their new share"), std::string::npos) << log;
+  EXPECT_NE(log.find("cancelled on the appliance"), std::string::npos) << log;
+  EXPECT_EQ(log.find("enuogh"), std::string::npos);
+  EXPECT_EQ(DeviceStatus().state, "UNPROVISIONED");
+  EXPECT_NE(access((media() + "/out/root.crt").c_str(), F_OK), 0);
+  EXPECT_NE(access((media() + "/shares/Carla Custodian.share").c_str(), F_OK), 0);
+  EXPECT_GE(DeviceStatus().journal_sequence, 1u);
+  ASSERT_NO_FATAL_FAILURE(RootInit());
+  EXPECT_EQ(DeviceStatus().state, "LOCKED");
+}
+
+// A new custodian who can't confirm blocks the re-split: the old split stays
+// in force (the old shares still work), the new share files are removed.
+TEST_F(SimLifecycleTest, UnconfirmedResplitKeepsTheOldCustodians) {
+  ASSERT_NO_FATAL_FAILURE(RootInit());
+  for (const char* n : {"carla", "dmitri", "eunji"}) {
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/" + n + ".new.pass", AsBytes(std::string(n) + " NEW passphrase 2027"), 0600)
+                    .ok());
+  }
+  Answers("change-typo.answers", R"pb(
+present: "Avery Admin" present: "Carla Custodian" present: "Dmitri Custodian"
+present: "Eun-ji Custodian" present: "Wanda Witness"
+custodians { name: "Carla Custodian" passphrase_file: "carla.pass" new_passphrase_file: "carla.new.pass" }
+custodians { name: "Dmitri Custodian" passphrase_file: "dmitri.pass" new_passphrase_file: "dmitri.new.pass" }
+custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphrase_file: "eunji.new.pass" confirm_passphrase_file: "eunji.pass" }
+)pb");
+  int rc;
+  std::string log = Run("change-custodians", "change-typo.answers", &rc, "1-root-init.transcript");
+  EXPECT_EQ(rc, 1) << log;
+  EXPECT_NE(log.find("custodian Eun-ji Custodian did not confirm their new share"), std::string::npos) << log;
+  EXPECT_NE(access((media() + "/shares-new/Carla Custodian.share").c_str(), F_OK), 0);
+  log = Run("issue-crl", "two.answers", &rc, "2-change-custodians.transcript");
+  EXPECT_EQ(rc, kCompleted) << log;
+  std::string v = Ossl("crl -verify -noout -CAfile '" + media() + "/out/root.crt' -in '" + media() + "/out/root.crl'", &rc);
+  EXPECT_EQ(rc, 0) << v;
+}
+
 }  // namespace
 }  // namespace pki::ceremony

@@ -135,11 +135,12 @@ StatusOr<size_t> Custody::WrapStagedShare(uint8_t index, ByteSpan passphrase,
   return n;
 }
 
-StatusOr<uint8_t> Custody::ConfirmStagedShare(ByteSpan wrapped, ByteSpan passphrase) {
+StatusOr<uint8_t> Custody::ConfirmStagedShare(ByteSpan wrapped, ByteSpan passphrase,
+                                              std::string_view claimed_name) {
   if (!staged_.has_value()) return FailedPreconditionError("custody: nothing staged");
   Staged& s = *staged_;
   ShamirShare share;
-  PKI_RETURN_IF_ERROR(VerifyShare(s.info, appliance_, wrapped, passphrase, {}, &share));
+  PKI_RETURN_IF_ERROR(VerifyShare(s.info, appliance_, wrapped, passphrase, claimed_name, &share));
   const uint16_t bit = static_cast<uint16_t>(1u << (share.index - 1u));
   if ((s.wrapped & bit) == 0) {
     return CustodianError(StatusCode::kFailedPrecondition, s.info.names[share.index - 1u].view(),

@@ -105,7 +105,16 @@ class Custody final {
   // split (all of VerifyShare's checks, errors naming the custodian) and
   // marks its index confirmed; returns the index. FAILED_PRECONDITION if
   // nothing is staged or the share was not wrapped yet.
-  StatusOr<uint8_t> ConfirmStagedShare(ByteSpan wrapped, ByteSpan passphrase);
+  // |claimed_name|, if not empty, must be the share's custodian.
+  StatusOr<uint8_t> ConfirmStagedShare(ByteSpan wrapped, ByteSpan passphrase,
+                                       std::string_view claimed_name = {});
+
+  // ClearStagedConfirmations unconfirms every staged share (the device's own
+  // check at wrap time must not stand in for the custodians'). No-op if
+  // nothing is staged.
+  void ClearStagedConfirmations() {
+    if (staged_.has_value()) staged_->confirmed = 0;
+  }
 
   // Bit (i - 1) set for each staged share wrapped / confirmed.
   uint16_t StagedWrappedMask() const { return staged_.has_value() ? staged_->wrapped : 0; }

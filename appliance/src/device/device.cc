@@ -180,7 +180,7 @@ void Device::ClearResult() {
 void Device::Zeroize() {
   if (custody_.has_value()) {
     EndSession();
-    custody_->AbortStaged();
+    DropPendingSplit();
   }
   ClearResult();
   SecureZero(scratch_, sizeof(scratch_));
@@ -209,6 +209,13 @@ void Device::OnTamper() {
 
 void Device::Tick() {
   if (!record_.tampered && ports_.tamper->Poll() != hw::TamperState::kClear) OnTamper();
+  if (pending_.kind != PendingSplit::Kind::kNone && ports_.clock->MonotonicMillis() > pending_.deadline_ms) {
+    const Sha256Bytes inputs = pending_.inputs;
+    DropPendingSplit();
+    Journal(EventType::kSessionExpired, inputs, Sha256Bytes{}, 0).status().Ignore();
+    std::string_view lines[] = {"STAGED SPLIT EXPIRED", "unconfirmed shares wiped"};
+    ShowLines(lines).Ignore();
+  }
   if (session_.phase != Phase::kNone &&
       custody_->ExpireIfDue(ports_.clock->MonotonicMillis())) {
     Journal(EventType::kSessionExpired, session_.request_sha256, Sha256Bytes{},

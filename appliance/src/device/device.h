@@ -118,6 +118,18 @@ class Device final {
   // does not match the SHA-256 the device reports.
   Status GetRootCertificate(pki_appliance_v1_RootCertificateResponse* out);
 
+  // ConfirmShare checks one custodian's re-entered share against the split
+  // staged by Init or ChangeCustodians; when every share is confirmed it
+  // commits the split (Init: stores the root and becomes LOCKED; re-split:
+  // retires the old split), journaled. FAILED_PRECONDITION if no split is
+  // staged; the share's error naming the custodian (counted and journaled as
+  // a failed attempt; the staged split stays for a retry).
+  Status ConfirmShare(const pki_appliance_v1_ConfirmShareRequest& req,
+                      pki_appliance_v1_ConfirmShareResponse* out);
+  // CancelSplit wipes a staged split (Init: nothing was stored; re-split:
+  // the old split stays), journaled. FAILED_PRECONDITION if none is staged.
+  Status CancelSplit();
+
   // Tick is called between requests: it polls the tamper line (and
   // zeroizes on a trip) and expires a quorum session past its deadline.
   void Tick();
@@ -165,6 +177,21 @@ class Device final {
   void SetResult(ByteSpan data);
   void ClearResult();
 
+  // A split staged by Init or ChangeCustodians, waiting for every custodian
+  // to confirm their share (RAM only: a reboot drops it).
+  struct PendingSplit {
+    enum class Kind : uint8_t { kNone, kInit, kResplit };
+    Kind kind = Kind::kNone;
+    uint64_t deadline_ms = 0;       // monotonic; wiped after it
+    Sha256Bytes inputs{};           // what the commit's journal record names
+    uint16_t custodians = 0;        // the quorum that approved a re-split
+    int64_t time = 0;               // Init's device time
+    size_t cert_size = 0;           // Init: the root certificate in result_
+    size_t sealed_key_size = 0;     // Init: the sealed root key in scratch_
+  };
+  [[nodiscard]] Status CommitPendingSplit(uint64_t* journal_sequence);
+  void DropPendingSplit();
+
   DevicePorts ports_;
   DeviceConfig config_;
   DeviceRecord record_;
@@ -176,6 +203,7 @@ class Device final {
   size_t result_size_ = 0;
   // Scratch for Init: the root certificate and sealed key before storage.
   alignas(8) uint8_t scratch_[kMaxResultSize] = {};
+  PendingSplit pending_;
 };
 
 }  // namespace pki::appliance::device

@@ -45,6 +45,9 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
   if (record_.lifecycle != Lifecycle::kUnprovisioned) {
     return FailedPreconditionError("device is already provisioned");
   }
+  if (pending_.kind != PendingSplit::Kind::kNone) {
+    return FailedPreconditionError("a root is staged and waits for share confirmations; CancelSplit first");
+  }
   if (req.subject[0] == '\0') return InvalidArgumentError("init: subject is empty");
   if (req.validity_days == 0 || req.validity_days > kMaxRootValidityDays) {
     return InvalidArgumentError("init: validity_days must be 1..9132 (25 years)");
@@ -103,37 +106,29 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
     if (!idx.ok()) return fail(idx.status());
   }
   out->shares_count = req.custodians_count;
-
-  ByteSpan cert(result_, po.cert_size);
-  s = ports_.storage->Write(kRootCertKey, cert);
-  if (s.ok()) s = ports_.storage->Write(kSealedRootKeyKey, ByteSpan(scratch_, po.sealed_key_size));
-  if (!s.ok()) return fail(s);
-  Sha256Bytes root_digest = ToBytes(crypto::Sha256(cert));
-  Sha256Bytes inputs = ToBytes(crypto::Sha256(AsBytes(std::string_view(req.subject))));
-  StatusOr<uint64_t> seq = Journal(EventType::kProvision, inputs, root_digest, 0);
-  if (!seq.ok()) return fail(seq.status());
-  s = custody_->CommitStaged();
-  if (!s.ok()) return fail(s);
-  DeviceRecord rec = record_;
-  rec.lifecycle = Lifecycle::kLocked;
-  RaiseLowerBound(rec, now);
-  // A failure here leaves a committed split with an unprovisioned record;
-  // the next boot reports it (DATA_LOSS) instead of guessing.
-  PKI_RETURN_IF_ERROR(SaveRecord(rec));
-  SecureZero(scratch_, sizeof(scratch_));
+  // Nothing is stored yet: the split, the root certificate and the sealed
+  // key are committed together once every custodian has confirmed their
+  // share (ConfirmShare, device_split.cc).
+  custody_->ClearStagedConfirmations();
+  Sha256Bytes root_digest = ToBytes(crypto::Sha256(ByteSpan(result_, po.cert_size)));
+  pending_.kind = PendingSplit::Kind::kInit;
+  pending_.deadline_ms = ports_.clock->MonotonicMillis() + config_.quorum_timeout_ms;
+  pending_.inputs = ToBytes(crypto::Sha256(AsBytes(std::string_view(req.subject))));
+  pending_.time = now;
+  pending_.cert_size = po.cert_size;
+  pending_.sealed_key_size = po.sealed_key_size;
   result_size_ = po.cert_size;
-  has_root_ = true;
-  root_cert_sha256_ = root_digest;
 
   out->root_cert_sha256.size = 32;
   std::memcpy(out->root_cert_sha256.bytes, root_digest.data(), 32);
   out->root_cert_size = static_cast<uint32_t>(po.cert_size);
-  out->journal_sequence = *seq;
+  out->journal_sequence = ports_.journal->NextSequence();
 
   Screen screen(ports_.display->MaxLineLength());
-  s = screen.AddText("ROOT CREATED; certificate SHA-256:");
+  s = screen.AddText("ROOT STAGED; certificate SHA-256:");
   if (s.ok()) s = screen.AddHex(ByteSpan(root_digest));
   if (s.ok()) s = screen.AddPgpWords(ByteSpan(root_digest));
+  if (s.ok()) s = screen.AddText("each custodian now confirms their share");
   if (s.ok()) ShowLines(screen.Lines()).Ignore();
   return OkStatus();
 }

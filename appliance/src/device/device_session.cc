@@ -171,6 +171,9 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
   if (record_.lifecycle != Lifecycle::kLocked) {
     return FailedPreconditionError("device is decommissioned");
   }
+  if (pending_.kind != PendingSplit::Kind::kNone) {
+    return FailedPreconditionError("a new custodian split waits for share confirmations; confirm or CancelSplit");
+  }
   if (session_.phase != Phase::kNone) {
     return FailedPreconditionError("an operation is already pending (")
         .Append(OperationName(session_.prepared.operation))
@@ -436,20 +439,19 @@ Status Device::ExecuteApproved(const custody::Kek& kek, pki_appliance_v1_Execute
         s = custody_->ConfirmStagedShare(ByteSpan(share.wrapped.bytes, *n), pass).status();
       }
       out->shares_count = cc.custodians_count;
-      if (s.ok()) {
-        const custody::SplitInfo* staged = custody_->StagedSplit();
-        result_digest = ToBytes(crypto::Sha256(ByteSpan(staged->split_id)));
-        StatusOr<uint64_t> seq = Journal(EventType::kChangeCustodians, session_.request_sha256,
-                                         result_digest, session_.custodians);
-        s = seq.status();
-        if (s.ok()) s = custody_->CommitStaged();
-        if (s.ok()) out->journal_sequence = *seq;
-      }
       if (!s.ok()) {
         custody_->AbortStaged();
         out->shares_count = 0;
         return s;
       }
+      // Staged, not committed: the old split stays in force until every new
+      // custodian confirms their share (ConfirmShare, device_split.cc).
+      custody_->ClearStagedConfirmations();
+      pending_.kind = PendingSplit::Kind::kResplit;
+      pending_.deadline_ms = ports_.clock->MonotonicMillis() + config_.quorum_timeout_ms;
+      pending_.inputs = session_.request_sha256;
+      pending_.custodians = session_.custodians;
+      out->journal_sequence = ports_.journal->NextSequence();
       ClearResult();
       return OkStatus();
     }

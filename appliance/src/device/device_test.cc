@@ -277,6 +277,7 @@ TEST_F(Provisioned, ChangeCustodiansRetiresTheOldShares) {
     const auto& s = ex.body.execute.shares[i];
     next[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
   }
+  ASSERT_TRUE(h_.ConfirmAll(next).body.confirm_share.committed);
   link::Response b = h_.Call(Harness::BeginIssueCrl(7));
   ASSERT_EQ(b.which_body, pki_appliance_v1_Response_begin_operation_tag);
   std::vector<uint8_t> n2(b.body.begin_operation.nonce.bytes, b.body.begin_operation.nonce.bytes + 16);
@@ -377,6 +378,120 @@ TEST(Device, FullJournalRefusesOperationsUntilExportedAndAcknowledged) {
   ASSERT_EQ(acked.which_body, pki_appliance_v1_Response_ack_export_tag) << MessageOf(acked);
   EXPECT_EQ(h.Call(Harness::BeginSetTime(kStartTime + 10)).which_body,
             pki_appliance_v1_Response_begin_operation_tag);
+}
+
+}  // namespace
+}  // namespace pki::appliance::device::testing
+
+namespace pki::appliance::device::testing {
+namespace {
+
+// Init stages the root; it is committed (stored, LOCKED) only when every
+// custodian has re-entered their share with their passphrase. A custodian
+// who cannot confirm blocks the commit and is named; a reboot before the
+// commit leaves an unprovisioned device with nothing stored.
+TEST(ConfirmShare, InitCommitsOnlyAfterEveryCustodianConfirms) {
+  Harness h;
+  auto cs = Harness::ThreeCustodians();
+  link::Response init = h.Call(Harness::Init(cs, 2));
+  ASSERT_EQ(init.which_body, pki_appliance_v1_Response_init_tag) << MessageOf(init);
+  for (size_t i = 0; i < cs.size(); ++i) {
+    const auto& s = init.body.init.shares[i];
+    cs[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
+  }
+  uint8_t buf[4096];
+  EXPECT_EQ(h.storage().Read(kSealedRootKeyKey, buf).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_UNPROVISIONED);
+  // Operations and a second Init wait for the confirmations.
+  EXPECT_EQ(ErrorOf(h.Call(Harness::BeginIssueCrl(3))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::Init(cs, 2))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+
+  link::Response r = h.Call(Harness::Confirm(cs[0]));
+  ASSERT_EQ(r.which_body, pki_appliance_v1_Response_confirm_share_tag) << MessageOf(r);
+  EXPECT_EQ(r.body.confirm_share.confirmed, 1u);
+  EXPECT_FALSE(r.body.confirm_share.committed);
+  // Bob types a wrong passphrase; Carol submits Bob's share under her name.
+  Custodian wrong = cs[1];
+  wrong.passphrase = "not bob's passphrase";
+  const uint64_t failed = h.Call(Harness::GetStatus()).body.status.failed_attempts;
+  r = h.Call(Harness::Confirm(wrong));
+  EXPECT_EQ(ErrorOf(r), pki_appliance_v1_ErrorCode_ERROR_PERMISSION_DENIED);
+  EXPECT_NE(MessageOf(r).find("bob"), std::string::npos) << MessageOf(r);
+  Custodian swapped = cs[1];
+  swapped.name = "carol";
+  swapped.passphrase = cs[1].passphrase;
+  r = h.Call(Harness::Confirm(swapped));
+  EXPECT_NE(ErrorOf(r), pki_appliance_v1_ErrorCode_ERROR_NONE);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.failed_attempts, failed + 2);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_UNPROVISIONED);
+  // Bob gets it right, Carol confirms: committed.
+  r = h.Call(Harness::Confirm(cs[1]));
+  ASSERT_EQ(r.which_body, pki_appliance_v1_Response_confirm_share_tag) << MessageOf(r);
+  EXPECT_FALSE(r.body.confirm_share.committed);
+  r = h.Call(Harness::Confirm(cs[2]));
+  ASSERT_EQ(r.which_body, pki_appliance_v1_Response_confirm_share_tag) << MessageOf(r);
+  EXPECT_TRUE(r.body.confirm_share.committed);
+  EXPECT_EQ(r.body.confirm_share.confirmed, 3u);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_LOCKED);
+  EXPECT_TRUE(h.storage().Read(kSealedRootKeyKey, buf).ok());
+  // And the shares work.
+  std::vector<uint8_t> nonce = h.Approve(Harness::BeginIssueCrl(7), {&cs[0], &cs[2]});
+  EXPECT_EQ(h.Call(Harness::Execute(nonce)).which_body, pki_appliance_v1_Response_execute_tag);
+}
+
+TEST(ConfirmShare, RebootOrCancelBeforeTheCommitLeavesNothing) {
+  Harness h;
+  auto cs = Harness::ThreeCustodians();
+  link::Response init = h.Call(Harness::Init(cs, 2));
+  ASSERT_EQ(init.which_body, pki_appliance_v1_Response_init_tag) << MessageOf(init);
+  for (size_t i = 0; i < cs.size(); ++i) {
+    const auto& s = init.body.init.shares[i];
+    cs[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
+  }
+  ASSERT_EQ(h.Call(Harness::Confirm(cs[0])).which_body, pki_appliance_v1_Response_confirm_share_tag);
+  ASSERT_TRUE(h.PowerCycle().ok());
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_UNPROVISIONED);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::Confirm(cs[1]))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  // A fresh Init, cancelled: still unprovisioned; a third Init goes through.
+  ASSERT_EQ(h.Call(Harness::Init(cs, 2)).which_body, pki_appliance_v1_Response_init_tag);
+  ASSERT_EQ(h.Call(Harness::CancelSplit()).which_body, pki_appliance_v1_Response_cancel_split_tag);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::CancelSplit())), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_UNPROVISIONED);
+  ASSERT_EQ(h.Provision(cs, 2).which_body, pki_appliance_v1_Response_init_tag);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_LOCKED);
+}
+
+// A re-split stays staged until every new custodian confirms: one who can't
+// blocks the commit (named), the old split keeps working after a cancel.
+TEST(ConfirmShare, UnconfirmedResplitKeepsTheOldSplit) {
+  Harness h;
+  auto cs = Harness::ThreeCustodians();
+  ASSERT_EQ(h.Provision(cs, 2).which_body, pki_appliance_v1_Response_init_tag);
+  std::vector<Custodian> next = {{"dave", "dave's new passphrase", {}}, {"erin", "erin's new passphrase", {}}};
+  std::vector<uint8_t> nonce = h.Approve(Harness::BeginChangeCustodians(next, 2), {&cs[0], &cs[1]});
+  link::Response ex = h.Call(Harness::Execute(nonce));
+  ASSERT_EQ(ex.which_body, pki_appliance_v1_Response_execute_tag) << MessageOf(ex);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& s = ex.body.execute.shares[i];
+    next[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
+  }
+  ASSERT_EQ(h.Call(Harness::Confirm(next[0])).which_body, pki_appliance_v1_Response_confirm_share_tag);
+  Custodian wrong = next[1];
+  wrong.passphrase = "erin forgot it already";
+  link::Response r = h.Call(Harness::Confirm(wrong));
+  EXPECT_EQ(ErrorOf(r), pki_appliance_v1_ErrorCode_ERROR_PERMISSION_DENIED);
+  EXPECT_NE(MessageOf(r).find("erin"), std::string::npos) << MessageOf(r);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::BeginIssueCrl(3))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  ASSERT_EQ(h.Call(Harness::CancelSplit()).which_body, pki_appliance_v1_Response_cancel_split_tag);
+  // The old split still opens the root; the new shares open nothing.
+  link::Response b = h.Call(Harness::BeginIssueCrl(7));
+  ASSERT_EQ(b.which_body, pki_appliance_v1_Response_begin_operation_tag) << MessageOf(b);
+  std::vector<uint8_t> n2(b.body.begin_operation.nonce.bytes, b.body.begin_operation.nonce.bytes + 16);
+  EXPECT_NE(ErrorOf(h.Call(Harness::Submit(n2, next[0]))), pki_appliance_v1_ErrorCode_ERROR_NONE);
+  ASSERT_EQ(h.Call(Harness::Submit(n2, cs[1])).which_body, pki_appliance_v1_Response_submit_share_tag);
+  ASSERT_EQ(h.Call(Harness::Submit(n2, cs[2])).which_body, pki_appliance_v1_Response_submit_share_tag);
+  EXPECT_EQ(h.Call(Harness::Execute(n2)).which_body, pki_appliance_v1_Response_execute_tag);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.custodians_count, 3u);
 }
 
 }  // namespace

@@ -178,6 +178,31 @@ std::vector<Custodian> Harness::ThreeCustodians() {
           {"carol", "purple monkey dishwasher", {}}};
 }
 
+link::Request Harness::Confirm(const Custodian& c) {
+  link::Request r = Empty(pki_appliance_v1_Request_confirm_share_tag);
+  auto& b = r.body.confirm_share;
+  Copy(b.custodian, sizeof(b.custodian), c.name.c_str());
+  Copy(b.passphrase, sizeof(b.passphrase), c.passphrase.c_str());
+  b.wrapped_share.size = static_cast<pb_size_t>(c.wrapped.size());
+  std::memcpy(b.wrapped_share.bytes, c.wrapped.data(), c.wrapped.size());
+  return r;
+}
+
+link::Request Harness::CancelSplit() { return Empty(pki_appliance_v1_Request_cancel_split_tag); }
+
+link::Response Harness::ConfirmAll(const std::vector<Custodian>& custodians) {
+  link::Response last = pki_appliance_v1_Response_init_zero;
+  for (const Custodian& c : custodians) {
+    last = Call(Confirm(c));
+    if (last.which_body != pki_appliance_v1_Response_confirm_share_tag) {
+      ADD_FAILURE() << "ConfirmShare of " << c.name << " failed: " << MessageOf(last);
+      return last;
+    }
+  }
+  EXPECT_TRUE(last.body.confirm_share.committed);
+  return last;
+}
+
 link::Response Harness::Provision(std::vector<Custodian>& custodians, uint32_t threshold) {
   link::Response r = Call(Init(custodians, threshold));
   if (r.which_body == pki_appliance_v1_Response_init_tag) {
@@ -186,6 +211,7 @@ link::Response Harness::Provision(std::vector<Custodian>& custodians, uint32_t t
       EXPECT_EQ(std::string(s.custodian), custodians[i].name);
       custodians[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
     }
+    ConfirmAll(custodians);
   }
   return r;
 }

@@ -65,10 +65,15 @@ class Harness {
   static link::Request Execute(ByteSpan nonce);
   static link::Request Abort(ByteSpan nonce);
   static link::Request Fetch(uint32_t offset);
+  static link::Request Confirm(const Custodian& c);
+  static link::Request CancelSplit();
 
-  // Provision runs Init for |custodians| (filling their wrapped shares) and
-  // returns the response.
+  // Provision runs Init for |custodians| (filling their wrapped shares),
+  // has each confirm their share (committing the split) and returns the Init
+  // response.
   link::Response Provision(std::vector<Custodian>& custodians, uint32_t threshold);
+  // ConfirmAll confirms every custodian's share in order; the last answer.
+  link::Response ConfirmAll(const std::vector<Custodian>& custodians);
   // FetchAll reads the whole current result.
   std::vector<uint8_t> FetchAll();
   // Approve opens |begin|, submits |who| shares and returns the nonce; the

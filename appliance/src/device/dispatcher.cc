@@ -100,6 +100,14 @@ void Dispatch(Device& device, const link::Request& req, link::Response* out) {
       out->which_body = pki_appliance_v1_Response_root_certificate_tag;
       s = device.GetRootCertificate(&b.root_certificate);
       break;
+    case pki_appliance_v1_Request_confirm_share_tag:
+      out->which_body = pki_appliance_v1_Response_confirm_share_tag;
+      s = device.ConfirmShare(req.body.confirm_share, &b.confirm_share);
+      break;
+    case pki_appliance_v1_Request_cancel_split_tag:
+      out->which_body = pki_appliance_v1_Response_cancel_split_tag;
+      s = device.CancelSplit();
+      break;
     default:
       SetError(out, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE, "request has no known body");
       return;
