@@ -20,6 +20,7 @@
 #include "hw/boards/semihost_tamper.h"
 #include "hw/boards/systick_clock.h"
 #include "hw/boards/test_entropy.h"
+#include "hw/fake/seeded_entropy.h"
 
 namespace {
 
@@ -45,7 +46,7 @@ std::string_view RequestName(uint32_t tag) {
     case pki_appliance_v1_Request_ack_export_tag: return "AckExport";
     case pki_appliance_v1_Request_sign_transcript_tag: return "SignTranscript";
     case pki_appliance_v1_Request_get_root_certificate_tag: return "GetRootCertificate";
-    default: return "other";
+    default: return {};  // newer requests: printed by field number
   }
 }
 
@@ -108,6 +109,16 @@ int main() {
   ConsoleWrite(" B, stack peak ");
   board::ConsoleWriteDec(use.stack_peak);
   ConsoleWrite(" B\nappliance ready on UART0\n");
+  // The stack canary: from a stream of its own, so the appliance's test
+  // entropy stays the same stream as appliance-sim's for the same seed. A
+  // real board seeds it from its TRNG here (and QEMU's "random" canary is as
+  // reproducible as everything else the test seed makes).
+  {
+    auto canary_entropy = pki::hw::fake::SeededEntropy::Create(*seed ^ 0x63616e617279ull);  // "canary"
+    if (!canary_entropy.ok()) return Fail("stack canary", canary_entropy.status());
+    pki::Status s = board::SeedStackCanary(**canary_entropy);
+    if (!s.ok()) return Fail("stack canary", s);
+  }
   // Per request: the stack is painted again and the mbedTLS pool's peak
   // reset before it, so each "op:" line is that request's own peaks (the
   // figures in docs/firmware.md). Heap (malloc) is the whole run's peak.
@@ -122,7 +133,13 @@ int main() {
       const board::MemoryUse now = board::GetMemoryUse();
       const crypto::PoolUsage pool = crypto::GetPoolUsage();
       ConsoleWrite("op: ");
-      ConsoleWrite(RequestName(server->stats().last_body_tag));
+      const std::string_view name = RequestName(server->stats().last_body_tag);
+      if (name.empty()) {
+        ConsoleWrite("Request#");
+        board::ConsoleWriteDec(server->stats().last_body_tag);
+      } else {
+        ConsoleWrite(name);
+      }
       ConsoleWrite(": stack peak ");
       board::ConsoleWriteDec(now.stack_peak);
       ConsoleWrite(" B, pool peak ");

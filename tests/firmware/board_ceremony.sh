@@ -3,6 +3,7 @@
 # host agent over its emulated UART (a loopback TCP chardev, nodelay=on).
 #
 #   board_ceremony.sh QEMU MACHINE IMAGE WORKDIR HOST_BIN SOURCE_DIR
+#   board_ceremony.sh sim host - WORKDIR HOST_BIN SOURCE_DIR   (appliance-sim)
 #
 # 1. Boots IMAGE (storage in WORKDIR, TEST-ONLY seed 1, 1000 PBKDF2
 #    iterations) and waits for its ready banner before connecting.
@@ -19,7 +20,9 @@
 set -euo pipefail
 [ $# -eq 6 ] || { echo "usage: $0 QEMU MACHINE IMAGE WORKDIR HOST_BIN SOURCE_DIR" >&2; exit 1; }
 qemu="$1" machine="$2" image="$3" work="$4" bin="$5" src="$6"
-for tool in ceremony fw_link_check; do
+tools=(ceremony fw_link_check)
+[ "$qemu" != sim ] || tools+=(appliance-sim)
+for tool in "${tools[@]}"; do
   [ -x "$bin/$tool" ] || { echo "board_ceremony: FAIL: $bin/$tool missing: build the host tools first" \
     "(cmake --build build/default --target ceremony fw_link_check)" >&2; exit 1; }
 done
@@ -59,42 +62,60 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$wo
   -subj "/O=Example/CN=Example Issuing TLS" -out "$work/media/in/issuing.csr" 2>/dev/null ||
   fail "openssl could not make the CSR"
 
-# QEMU's TCP server on a free loopback port: pick one, retry if taken.
-boot_start=0
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 40000))
+if [ "$qemu" = sim ]; then
+  # The same run against appliance-sim on a unix socket (the host figures
+  # next to the boards' in docs/firmware.md): board_ceremony.sh sim host - ...
   boot_start="$(now_ms)"
-  "$qemu" -M "$machine" -nographic -monitor none \
-    -serial "tcp:127.0.0.1:$port,server=on,wait=off,nodelay=on" \
-    -semihosting-config enable=on,target=native -kernel "$image" \
-    -append "storage=$work/storage seed=1 iterations=1000" >"$console" 2>&1 &
+  "$bin/appliance-sim" --state-dir "$work/storage/sim" --socket "$work/sim.sock" --device-id sim \
+    --test-entropy-seed 1 --test-share-iterations 1000 --display-file "$work/display.txt" >"$console" 2>&1 &
   qemu_pid=$!
-  for _ in $(seq 1 600); do  # up to 60 s for the banner
-    grep -q "appliance ready" "$console" && break
-    kill -0 "$qemu_pid" 2>/dev/null || break
-    sleep 0.1
+  for _ in $(seq 1 600); do
+    grep -q "ready on" "$console" && break
+    sleep 0.01
   done
-  grep -q "appliance ready" "$console" && break
-  wait "$qemu_pid" 2>/dev/null || true
-  qemu_pid=""
-  grep -q "Address already in use" "$console" || fail "no ready banner from the firmware"
-done
-[ -n "$qemu_pid" ] || fail "no free port for QEMU's serial socket"
-boot_ms=$(( $(now_ms) - boot_start ))
+  grep -q "ready on" "$console" || fail "appliance-sim did not get ready"
+  boot_ms=$(( $(now_ms) - boot_start ))
+  address="unix:$work/sim.sock"
+  link_args=(--socket "$work/sim.sock")
+else
+  # QEMU's TCP server on a free loopback port: pick one, retry if taken.
+  boot_start=0
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    boot_start="$(now_ms)"
+    "$qemu" -M "$machine" -nographic -monitor none \
+      -serial "tcp:127.0.0.1:$port,server=on,wait=off,nodelay=on" \
+      -semihosting-config enable=on,target=native -kernel "$image" \
+      -append "storage=$work/storage seed=1 iterations=1000" >"$console" 2>&1 &
+    qemu_pid=$!
+    for _ in $(seq 1 600); do  # up to 60 s for the banner
+      grep -q "appliance ready" "$console" && break
+      kill -0 "$qemu_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    grep -q "appliance ready" "$console" && break
+    wait "$qemu_pid" 2>/dev/null || true
+    qemu_pid=""
+    grep -q "Address already in use" "$console" || fail "no ready banner from the firmware"
+  done
+  [ -n "$qemu_pid" ] || fail "no free port for QEMU's serial socket"
+  boot_ms=$(( $(now_ms) - boot_start ))
+  address="127.0.0.1:$port"
+  link_args=(--tcp "$address")
+fi
 cat "$console"
-address="127.0.0.1:$port"
 
 "$bin/fw_link_check" "$address" --rounds 50 --framing || fail "link checks"
 
 run_ceremony() {  # run_ceremony NAME [PREVIOUS]
   local name="$1" previous="${2:-}" rc=0 t
-  local args=(run "$src/ceremony/scripts/$name.textproto" --media "$work/media" --tcp "$address"
+  local args=(run "$src/ceremony/scripts/$name.textproto" --media "$work/media" "${link_args[@]}"
               --answers "$work/room/$name.answers")
   [ -z "$previous" ] || args+=(--previous-transcript "$previous")
   t="$(now_ms)"
   "$bin/ceremony" "${args[@]}" >"$work/ceremony-$name.log" 2>&1 || rc=$?
   [ "$rc" -eq 0 ] || { tail -n 20 "$work/ceremony-$name.log" >&2; fail "ceremony $name exited $rc"; }
-  echo "ceremony run $name over the UART: $(( $(now_ms) - t )) ms (host agent + appliance, whole script)"
+  echo "ceremony run $name over the link: $(( $(now_ms) - t )) ms (host agent + appliance, whole script)"
   if cat "$work"/room/*.pass | grep -qFf - "$work/ceremony-$name.log"; then
     fail "a passphrase appears in the ceremony $name log"
   fi
@@ -132,7 +153,7 @@ echo "1-root-init.transcript: $out"
 out="$("$bin/ceremony" verify-transcript "$t2" --audit-key "$work/audit.pem" --previous "$t1" --media "$media" 2>&1)" ||
   fail "verify-transcript 2-sign-intermediate: $out"
 echo "2-sign-intermediate.transcript: $out"
-echo "boot to ready banner (incl. QEMU start): $boot_ms ms"
+echo "boot to ready (incl. starting QEMU / appliance-sim): $boot_ms ms"
 grep -E "^ram:" "$console" || true
 # Per request type: count, deepest stack, highest pool use, device time.
 awk '/^op: / { n = $2; sub(":", "", n); c[n]++; s = $5; p = $9; t[n] += $(NF-4)

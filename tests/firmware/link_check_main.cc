@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
       ms.push_back(NowMs() - t);
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("GetStatus round trip over the TCP UART: median %.2f ms, max %.2f ms (%d rounds)\n",
+    std::printf("GetStatus round trip over the link: median %.2f ms, max %.2f ms (%d rounds)\n",
                 ms[ms.size() / 2], ms.back(), rounds);
   }
   if (framing) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "hw/boards/board_runtime.h"
+#include "base/secret.h"
 #include "hw/boards/semihosting.h"
 
 extern "C" {
@@ -82,6 +83,23 @@ MemoryUse GetMemoryUse() {
   while (p < __stack_top__ && *p == kStackPaint) ++p;
   use.stack_peak = static_cast<size_t>(__stack_top__ - p) * sizeof(uint32_t);
   return use;
+}
+
+}  // namespace pki::hw::board
+
+extern "C" uintptr_t __stack_chk_guard;
+
+namespace pki::hw::board {
+
+// Not protected itself: its own frame would be checked against the new value.
+__attribute__((no_stack_protector)) Status SeedStackCanary(EntropySource& source) {
+  uint8_t bytes[4] = {};
+  PKI_RETURN_IF_ERROR(source.Fill(MutableByteSpan(bytes, sizeof(bytes))));
+  bytes[0] = 0;  // little-endian low byte: a terminator no string copy passes
+  __stack_chk_guard = static_cast<uintptr_t>(bytes[0]) | static_cast<uintptr_t>(bytes[1]) << 8 |
+                      static_cast<uintptr_t>(bytes[2]) << 16 | static_cast<uintptr_t>(bytes[3]) << 24;
+  SecureZero(bytes, sizeof(bytes));
+  return OkStatus();
 }
 
 void RepaintStack() {

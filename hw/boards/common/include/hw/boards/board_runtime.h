@@ -12,6 +12,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/status.h"
+#include "hw/entropy.h"
+
 namespace pki::hw::board {
 
 // Exit codes the QEMU process reports besides main()'s own.
@@ -40,6 +43,14 @@ struct MemoryUse {
 
 // GetMemoryUse returns the RAM figures above. Never fails.
 MemoryUse GetMemoryUse();
+
+// SeedStackCanary replaces the -fstack-protector canary (a link-time
+// constant until then) with 4 bytes from |source|, one of them forced to
+// zero (a string overflow cannot copy past it). Protected frames live at the
+// call keep the old value and would fail their check on return: call it from
+// a frame that never returns (main's service loop), before serving. The
+// source's error if it fails (the canary is then unchanged).
+[[nodiscard]] Status SeedStackCanary(EntropySource& source);
 
 // RepaintStack paints the unused stack below the caller's frame again, so
 // the next GetMemoryUse().stack_peak is the deepest use since this call
