@@ -9,8 +9,10 @@
 //              link_frames_fuzz covers the decoder)
 //     ctl bit 0:    put the nonce of the last BeginOperation response into
 //                   submit_share/execute/abort (the fuzzer cannot guess it)
-//     ctl bit 1:    fill submit_share with custodian (ctl bits 2-3) % 3's
-//                   real name, passphrase and wrapped share
+//     ctl bit 1:    fill submit_share (and confirm_share, where the link
+//                   has it) with custodian (ctl bits 2-3) % 3's real name,
+//                   passphrase and wrapped share (the provisioned ones: a
+//                   fresh Init's shares differ)
 //     ctl bits 4-5: before dispatching, advance the clock by 0, 1 s, 61 s
 //                   (past the quorum timeout) or one day
 //     ctl bits 6+7: both set: trip the tamper line before dispatching
@@ -156,6 +158,16 @@ inline void ApplyFixups(const DispatchStep& step, const DispatchCustodians& cust
     CopyString(s.passphrase, sizeof(s.passphrase), c.passphrase);
     SetBytes(s.wrapped_share, ByteSpan(c.wrapped.data(), c.wrapped.size()));
   }
+#ifdef pki_appliance_v1_Request_confirm_share_tag
+  if ((step.ctl & kCtlFillShare) != 0 && !custodians.empty() &&
+      req->which_body == pki_appliance_v1_Request_confirm_share_tag) {
+    const DispatchCustodian& c = custodians[((step.ctl >> 2) & 3u) % custodians.size()];
+    auto& s = req->body.confirm_share;
+    CopyString(s.custodian, sizeof(s.custodian), c.name);
+    CopyString(s.passphrase, sizeof(s.passphrase), c.passphrase);
+    SetBytes(s.wrapped_share, ByteSpan(c.wrapped.data(), c.wrapped.size()));
+  }
+#endif
 }
 
 }  // namespace pki::fuzz
