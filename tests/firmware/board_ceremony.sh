@@ -9,12 +9,12 @@
 #    iterations) and waits for its ready banner before connecting.
 # 2. fw_link_check: GetStatus round trips; garbage and a bad-CRC frame
 #    answered with ERROR_BAD_FRAME (id 0); the link still answers.
-# 3. `ceremony run root-init` and `ceremony run sign-intermediate` (which also
-#    issues the root CRL) --tcp, non-interactively from answers files;
-#    passphrases only in 0600 files.
-# 4. openssl verify -x509_strict (root, intermediate), openssl crl -verify,
-#    `ceremony verify-transcript` of both transcripts under the appliance's
-#    audit key (chained, artifacts).
+# 3. `ceremony run root-init`, `ceremony run sign-intermediate` (which also
+#    issues the root CRL) and `ceremony run cross-sign` --tcp,
+#    non-interactively from answers files; passphrases only in 0600 files.
+# 4. openssl verify -x509_strict (root, intermediate, cross certificate),
+#    openssl crl -verify, `ceremony verify-transcript` of the three
+#    transcripts under the appliance's audit key (chained, artifacts).
 # Prints the timings and the RAM peaks the firmware reports. Exit 0 on
 # success, 1 with the reason (and the firmware console) otherwise.
 set -euo pipefail
@@ -144,7 +144,22 @@ out="$(openssl crl -verify -noout -CAfile "$media/out/root.crt" -in "$media/out/
   fail "openssl crl rejects the root CRL: $out"
 echo "root CRL: $(openssl crl -noout -crlnumber -in "$media/out/root.crl") — openssl crl -verify: OK"
 
-# The audit key, asked of the appliance (GetStatus), then both transcripts.
+# cross-sign: the deepest stack of all requests (its BeginOperation), so a
+# stack that grew past the image's budget shows here (HardFault on the
+# Cortex-M33's stack limit).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$work/other-root.key" \
+  -subj "/O=Example/CN=Example Other Root" -days 3650 -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$media/in/other-root.crt" 2>/dev/null ||
+  fail "openssl could not make the other root"
+cp "$work/room/sign-intermediate.answers" "$work/room/cross-sign.answers"
+run_ceremony cross-sign "$t2"
+t3="$media/out/transcripts/3-cross-sign.transcript"
+[ -f "$t3" ] || fail "cross-sign left no signed transcript"
+out="$(openssl verify -x509_strict -CAfile "$media/out/root.crt" "$media/out/cross.crt" 2>&1)" ||
+  fail "openssl verify rejects the cross certificate: $out"
+echo "cross: $(openssl x509 -in "$media/out/cross.crt" -noout -subject) — openssl verify -x509_strict: OK"
+
+# The audit key, asked of the appliance (GetStatus), then the transcripts.
 "$bin/fw_link_check" "$address" --audit-key-out "$work/audit.der" >/dev/null || fail "could not read the audit key"
 openssl pkey -pubin -inform DER -in "$work/audit.der" -out "$work/audit.pem" || fail "audit key is not an SPKI"
 out="$("$bin/ceremony" verify-transcript "$t1" --audit-key "$work/audit.pem" --journal "$work/1-journal.bin" 2>&1)" ||
@@ -153,6 +168,9 @@ echo "1-root-init.transcript: $out"
 out="$("$bin/ceremony" verify-transcript "$t2" --audit-key "$work/audit.pem" --previous "$t1" --media "$media" 2>&1)" ||
   fail "verify-transcript 2-sign-intermediate: $out"
 echo "2-sign-intermediate.transcript: $out"
+out="$("$bin/ceremony" verify-transcript "$t3" --audit-key "$work/audit.pem" --previous "$t2" --media "$media" 2>&1)" ||
+  fail "verify-transcript 3-cross-sign: $out"
+echo "3-cross-sign.transcript: $out"
 echo "boot to ready (incl. starting QEMU / appliance-sim): $boot_ms ms"
 grep -E "^ram:" "$console" || true
 # Per request type: count, deepest stack, highest pool use, device time.
