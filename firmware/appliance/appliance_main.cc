@@ -108,6 +108,8 @@ int main() {
   board::ConsoleWriteDec(use.heap_peak);
   ConsoleWrite(" B, stack peak ");
   board::ConsoleWriteDec(use.stack_peak);
+  ConsoleWrite(" B of ");
+  board::ConsoleWriteDec(use.stack_capacity);
   ConsoleWrite(" B\nappliance ready on UART0\n");
   // The stack canary: from a stream of its own, so the appliance's test
   // entropy stays the same stream as appliance-sim's for the same seed. A

@@ -173,6 +173,15 @@ out="$("$bin/ceremony" verify-transcript "$t3" --audit-key "$work/audit.pem" --p
 echo "3-cross-sign.transcript: $out"
 echo "boot to ready (incl. starting QEMU / appliance-sim): $boot_ms ms"
 grep -E "^ram:" "$console" || true
+# The deepest request must leave 2 KiB of the image's stack (the Cortex-M3 has
+# no stack-limit register: an overflow there would go unnoticed).
+if [ "$qemu" != sim ]; then
+  capacity="$(sed -n 's/^ram: .* stack peak [0-9]* B of \([0-9]*\) B$/\1/p' "$console" | head -n 1)"
+  deepest="$(awk '/^op: / && $5 > m { m = $5 } END { print m + 0 }' "$console")"
+  [ -n "$capacity" ] || fail "no stack capacity in the ready line"
+  echo "deepest request stack: $deepest B of $capacity B"
+  [ $((deepest + 2048)) -le "$capacity" ] || fail "a request used $deepest B of a $capacity B stack (< 2 KiB left)"
+fi
 # Per request type: count, deepest stack, highest pool use, device time.
 awk '/^op: / { n = $2; sub(":", "", n); c[n]++; s = $5; p = $9; t[n] += $(NF-4)
                if (s > st[n]) st[n] = s; if (p > po[n]) po[n] = p }
