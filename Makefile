@@ -1,7 +1,8 @@
 # The two commands a newcomer needs (see README.md):
 #   make demo   install what is missing, build, run the main job on embedded defaults
 #   make test   install what is missing, build with warnings as errors, run the suite
-#               (default preset, then the asan preset: ASan + UBSan, then short
+#               (default preset, then the asan preset: ASan + UBSan, then the
+#               signer's concurrency tests under TSan: the tsan preset, then short
 #               libFuzzer runs of every fuzz target: the fuzz preset, clang-14,
 #               then the firmware images on two emulated Arm boards under QEMU)
 # Subsets: make test-unit | test-integration | test-e2e ; presets: make build PRESET=debug
@@ -27,6 +28,7 @@ demo: build
 test: bootstrap
 	@$(MAKE) --no-print-directory test-default
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-firmware
 
@@ -58,6 +60,8 @@ test-aarch64:
 	@cmake --build --preset aarch64 -j $(JOBS)
 	@ctest --preset aarch64 -LE slow
 
+# Builds only the tsan preset's targets (CMakePresets.json; tests/tsan lists
+# the same tests and gives them TSAN_OPTIONS with tests/tsan/tsan.supp).
 test-tsan:
 	@$(MAKE) --no-print-directory build PRESET=tsan
 	@ctest --preset tsan -L tsan
