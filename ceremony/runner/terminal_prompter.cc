@@ -3,6 +3,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+
 #include <vector>
 
 namespace pki::ceremony {
@@ -32,15 +35,51 @@ class EchoOff final {
   bool active_ = false;
 };
 
+// The signal (SIGINT, SIGTERM, SIGHUP) that interrupted the ceremony, or 0.
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void OnInterrupt(int sig) { g_interrupted = sig; }
+
+constexpr int kTrapped[] = {SIGINT, SIGTERM, SIGHUP};
+
+Status Interrupted() {
+  return Status(StatusCode::kCancelled, g_interrupted == SIGINT ? "interrupted (Ctrl-C): ceremony aborted"
+                                                                 : "interrupted by a signal: ceremony aborted");
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<TerminalPrompter>> TerminalPrompter::Create(const std::string& tty_path) {
   FILE* tty = std::fopen(tty_path.c_str(), "r+");
   if (tty == nullptr) return UnavailableError("no terminal to run an interactive ceremony on: ").Append(tty_path);
-  return std::unique_ptr<TerminalPrompter>(new TerminalPrompter(tty));
+  std::unique_ptr<TerminalPrompter> p(new TerminalPrompter(tty));
+  // Ctrl-C (or a hangup) must not kill the program mid-prompt with the
+  // terminal's echo off and a quorum session open: it makes the pending read
+  // return (no SA_RESTART), the prompt answers CANCELLED, the echo is
+  // restored by EchoOff and the runner aborts the session on the appliance.
+  g_interrupted = 0;
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  for (size_t i = 0; i < std::size(kTrapped); ++i) sigaction(kTrapped[i], &sa, &p->saved_[i]);
+  return p;
 }
 
-TerminalPrompter::~TerminalPrompter() { std::fclose(tty_); }
+TerminalPrompter::~TerminalPrompter() {
+  for (size_t i = 0; i < std::size(kTrapped); ++i) sigaction(kTrapped[i], &saved_[i], nullptr);
+  std::fclose(tty_);
+}
+
+int TerminalPrompter::ReadChar() {
+  if (g_interrupted != 0) return kInterrupted;
+  const int c = std::fgetc(tty_);
+  if (c == EOF && (g_interrupted != 0 || (std::ferror(tty_) && errno == EINTR))) {
+    std::clearerr(tty_);
+    return kInterrupted;
+  }
+  return c;
+}
 
 void TerminalPrompter::Say(const std::string& text) {
   std::fputs(text.c_str(), tty_);
@@ -53,7 +92,11 @@ StatusOr<std::string> TerminalPrompter::ReadLine(const std::string& prompt) {
   std::fflush(tty_);
   std::string line;
   int c;
-  while ((c = std::fgetc(tty_)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
+  while ((c = ReadChar()) != EOF && c != kInterrupted && c != '\n') line.push_back(static_cast<char>(c));
+  if (c == kInterrupted) {
+    std::fputc('\n', tty_);
+    return Interrupted();
+  }
   if (c == EOF && line.empty()) return Status(StatusCode::kCancelled, "input closed: ceremony aborted");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line == "abort") return Status(StatusCode::kCancelled, "aborted at the terminal");
@@ -67,7 +110,12 @@ StatusOr<SecretBuffer> TerminalPrompter::ReadHidden(const std::string& prompt) {
   std::fflush(tty_);
   std::vector<uint8_t> bytes;
   int c;
-  while ((c = std::fgetc(tty_)) != EOF && c != '\n') bytes.push_back(static_cast<uint8_t>(c));
+  while ((c = ReadChar()) != EOF && c != kInterrupted && c != '\n') bytes.push_back(static_cast<uint8_t>(c));
+  if (c == kInterrupted) {
+    SecureZero(bytes.data(), bytes.size());
+    std::fputc('\n', tty_);
+    return Interrupted();  // |quiet| restores the echo on the way out
+  }
   if (!bytes.empty() && bytes.back() == '\r') bytes.pop_back();
   SecretBuffer secret{ByteSpan(bytes)};
   SecureZero(bytes.data(), bytes.size());

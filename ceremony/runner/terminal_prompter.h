@@ -5,6 +5,8 @@
 #ifndef PKI_CEREMONY_RUNNER_TERMINAL_PROMPTER_H_
 #define PKI_CEREMONY_RUNNER_TERMINAL_PROMPTER_H_
 
+#include <signal.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -29,10 +31,15 @@ class TerminalPrompter final : public Prompter {
 
  private:
   explicit TerminalPrompter(FILE* tty) : tty_(tty) {}
+  static constexpr int kInterrupted = -2;
+  // ReadChar reads one character; kInterrupted once a trapped signal
+  // (SIGINT, SIGTERM, SIGHUP) arrived, EOF at end of input.
+  int ReadChar();
   // ReadLine reads one line; CANCELLED on end of input or "abort".
   StatusOr<std::string> ReadLine(const std::string& prompt);
   StatusOr<SecretBuffer> ReadHidden(const std::string& prompt);
   FILE* tty_;
+  struct sigaction saved_[3] = {};  // the dispositions Create replaced
 };
 
 }  // namespace pki::ceremony

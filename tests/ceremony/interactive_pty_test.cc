@@ -3,11 +3,13 @@
 // this test plays the room: answers attendance, types passphrases (which must
 // not echo), reads each confirmation phrase off the prompt and types it.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -64,7 +66,11 @@ class InteractivePtyTest : public ::testing::Test {
 
   // Drive runs the ceremony on a pty, answering prompts; returns the exit
   // code and fills |transcript| with everything the terminal showed.
-  int Drive(const std::string& script, std::string* transcript, bool decline_execute = false) {
+  // |interrupt_at_share| types Ctrl-C at the first share passphrase prompt;
+  // |echo_after| (if given) is set to whether the terminal echoes again once
+  // the program has exited.
+  int Drive(const std::string& script, std::string* transcript, bool decline_execute = false,
+            bool interrupt_at_share = false, bool* echo_after = nullptr) {
     int master = -1;
     const pid_t child = forkpty(&master, nullptr, nullptr, nullptr);
     if (child == 0) {
@@ -99,6 +105,9 @@ class InteractivePtyTest : public ::testing::Test {
         const size_t begin = pending.rfind("type '", end) + 6;
         const std::string phrase = pending.substr(begin, end - begin);
         send(decline_execute && phrase.rfind("EXECUTE", 0) == 0 ? "no" : phrase);
+      } else if (interrupt_at_share && EndsWith(pending, "type your passphrase: ")) {
+        EXPECT_EQ(write(master, "\x03", 1), 1);  // Ctrl-C: the line discipline sends SIGINT
+        pending.clear();
       } else if (EndsWith(pending, "type your NEW passphrase: ") || EndsWith(pending, "type it again: ") ||
                  EndsWith(pending, "type your NEW passphrase once more: ") ||
                  EndsWith(pending, "type your passphrase: ")) {
@@ -111,9 +120,17 @@ class InteractivePtyTest : public ::testing::Test {
         send(pending.find("[root-fingerprint]") != std::string::npos ? "photos of the seals taken" : "");
       }
     }
-    close(master);
     int status = 0;
     waitpid(child, &status, 0);
+    if (echo_after != nullptr) {
+      // The terminal's settings as the program left them (the slave side;
+      // the master is still open, so it can be reopened by name).
+      const int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+      termios t{};
+      *echo_after = slave >= 0 && tcgetattr(slave, &t) == 0 && (t.c_lflag & ECHO) != 0;
+      if (slave >= 0) close(slave);
+    }
+    close(master);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
@@ -158,6 +175,35 @@ TEST_F(InteractivePtyTest, DeclinedExecuteAbortsAndRerunCompletes) {
   EXPECT_NE(screen.find("open operation aborted on the appliance"), std::string::npos) << screen;
   EXPECT_NE(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
   EXPECT_EQ(screen.find("secret of"), std::string::npos);
+  screen.clear();
+  EXPECT_EQ(Drive("sign-intermediate", &screen), 0) << screen;
+  EXPECT_EQ(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+}
+
+// Ctrl-C while a custodian types their passphrase (echo off, quorum session
+// open on the appliance): the program stops cleanly, the terminal echoes
+// again, the quorum session is aborted on the appliance (so the next run can
+// open one), and an ABORTED transcript is written.
+TEST_F(InteractivePtyTest, CtrlCAtAPassphrasePromptRestoresTheTerminalAndAbortsTheSession) {
+  std::string screen;
+  ASSERT_EQ(Drive("root-init", &screen), 0) << screen;
+  ASSERT_EQ(mkdir((dir_ + "/media/in").c_str(), 0755), 0);
+  ASSERT_EQ(std::system(("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" + dir_ +
+                         "/k.pem' -subj '/O=Example/CN=Example Issuing TLS' -out '" + dir_ +
+                         "/media/in/issuing.csr' >/dev/null 2>&1").c_str()),
+            0);
+  screen.clear();
+  bool echo = false;
+  EXPECT_EQ(Drive("sign-intermediate", &screen, false, /*interrupt_at_share=*/true, &echo), 1) << screen;
+  EXPECT_TRUE(echo) << "terminal echo left off";
+  EXPECT_NE(screen.find("interrupted (Ctrl-C)"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("open operation aborted on the appliance"), std::string::npos) << screen;
+  EXPECT_NE(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
+  EXPECT_EQ(access((dir_ + "/media/out/transcripts/sign-intermediate.md").c_str(), F_OK) == 0 ||
+                screen.find("Transcript out/transcripts/") != std::string::npos,
+            true)
+      << screen;
+  // Nothing left open: the same ceremony runs to the end.
   screen.clear();
   EXPECT_EQ(Drive("sign-intermediate", &screen), 0) << screen;
   EXPECT_EQ(access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0);
