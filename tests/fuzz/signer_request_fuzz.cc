@@ -8,14 +8,18 @@
 //                          request's fields (software TbsSigner, no HSM)
 //   2: GetPublicKeyRequest protobuf parse, Policy::Authorize
 //   3: the client certificate PEM from the TLS auth context:
-//                          PeerIdentityFromPem, then Policy::Identify
+//                          PeerIdentityFromPem, then Policy::Identify (a
+//                          client recognized must be named by the
+//                          certificate's URI SAN / DNS SAN / subject)
 // selected by the first byte (mod 4); the rest is the message.
 // SignerService::DoSign's own field checks (request_id length, digest/message
 // shape, sizes) are private to service.cc: see docs/fuzzing.md.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/stubs/logging.h>
 
@@ -131,7 +135,17 @@ void FuzzPeer(State& st, const std::string& bytes) {
   auto peer = signer::PeerIdentityFromPem(bytes);
   if (!peer.ok()) return;
   auto client = st.policy->Identify(*peer);
-  if (client.ok()) PKI_CHECK(*client != nullptr);
+  if (!client.ok()) return;
+  // A client is only recognized by what its certificate really says.
+  const signer::ClientPolicy& c = **client;
+  const auto has = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  switch (c.kind) {
+    case signer::IdentityKind::kUriSan: PKI_CHECK(has(peer->uri_sans, c.identity)); break;
+    case signer::IdentityKind::kDnsSan: PKI_CHECK(has(peer->dns_sans, c.identity)); break;
+    case signer::IdentityKind::kSubject: PKI_CHECK(peer->subject == c.identity); break;
+  }
 }
 
 }  // namespace
