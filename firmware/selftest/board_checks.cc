@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "firmware/selftest/checks.h"
+#include "hw/boards/board_runtime.h"
 #include "hw/boards/semihost_storage.h"
 #include "hw/boards/systick_clock.h"
 #include "hw/boards/test_entropy.h"
@@ -23,7 +24,38 @@ bool ReadsBack(hw::Storage& storage, uint32_t key, std::string_view expected) {
   return n.ok() && AsChars(ByteSpan(buffer, *n)) == expected;
 }
 
+// A frame -fstack-protector-strong guards (a local array); returns a value
+// that depends on it so the array is not optimized away.
+__attribute__((noinline)) uint32_t ProtectedFrame(uint32_t seed) {
+  volatile uint8_t local[24];
+  for (size_t i = 0; i < sizeof(local); ++i) local[i] = static_cast<uint8_t>(seed + i);
+  uint32_t sum = 0;
+  for (size_t i = 0; i < sizeof(local); ++i) sum += local[i];
+  return sum;
+}
+
 }  // namespace
+
+extern "C" uintptr_t __stack_chk_guard;
+
+// Not protected: its frame lives across the canary change (and restores the
+// link-time value, which the frames below it were entered with).
+__attribute__((no_stack_protector)) void CheckStackCanary(Checker& check) {
+  const uintptr_t original = __stack_chk_guard;
+  StatusOr<std::unique_ptr<hw::board::TestOnlyEntropy>> a = hw::board::TestOnlyEntropy::Create(11);
+  FW_EXPECT(check, a.ok());
+  if (!a.ok()) return;
+  FW_EXPECT(check, hw::board::SeedStackCanary(**a).ok());
+  const uintptr_t first = __stack_chk_guard;
+  FW_EXPECT(check, first != original);
+  FW_EXPECT(check, (first & 0xFFu) == 0);  // the terminator byte
+  FW_EXPECT(check, (first >> 8) != 0);
+  // Guarded frames run normally under the new value (a mismatch would panic).
+  FW_EXPECT(check, ProtectedFrame(3) == 24u * 3u + 276u);
+  FW_EXPECT(check, hw::board::SeedStackCanary(**a).ok());
+  FW_EXPECT(check, __stack_chk_guard != first);  // the next bytes of the stream
+  __stack_chk_guard = original;
+}
 
 void SetStorageFolder(std::string_view folder) {
   storage_folder_size = folder.size() < sizeof(storage_folder) ? folder.size() : 0;

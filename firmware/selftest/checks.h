@@ -17,6 +17,7 @@ void CheckHex(Checker& check);
 void CheckClock(Checker& check);
 void CheckEntropy(Checker& check);
 void CheckStorage(Checker& check);
+void CheckStackCanary(Checker& check);
 
 // The folder (host path) CheckStorage uses; set by main from "storage=".
 void SetStorageFolder(std::string_view folder);

@@ -18,7 +18,7 @@ namespace {
 using pki::firmware::TestCase;
 namespace selftest = pki::firmware::selftest;
 
-constexpr std::array<TestCase, 8> kTests = {{
+constexpr std::array<TestCase, 9> kTests = {{
     {"base.Status", &selftest::CheckStatus},
     {"base.StatusOr", &selftest::CheckStatusOr},
     {"base.SecretArray", &selftest::CheckSecretArray},
@@ -27,6 +27,7 @@ constexpr std::array<TestCase, 8> kTests = {{
     {"board.Clock", &selftest::CheckClock},
     {"board.TestOnlyEntropy", &selftest::CheckEntropy},
     {"board.SemihostStorage", &selftest::CheckStorage},
+    {"board.StackCanary", &selftest::CheckStackCanary},
 }};
 
 // Spins until the SysTick clock has advanced |ms|, bounded so a dead timer
