@@ -57,6 +57,13 @@ struct KeyVersionInfo {
   uint32_t replicas_healthy = 0;
 };
 
+// One replica of a key version, as an operator may see it (signerctl
+// status): which token holds it and whether that token is in rotation.
+struct ReplicaInfo {
+  std::string token_uri;  // "pkcs11:...;token=<label>"
+  bool in_rotation = false;
+};
+
 struct SignResult {
   std::string signature;  // DER ECDSA-Sig-Value for ECDSA; raw for RSA and Ed25519
   uint32_t version = 0;   // the version that signed
@@ -83,6 +90,13 @@ class KeyPool {
 
   // List returns every configured key version, with current health.
   virtual std::vector<KeyVersionInfo> List() = 0;
+
+  // Replicas returns the replicas of |version| (0: primary) of key |name|,
+  // in configuration order; NOT_FOUND if absent. Read-only, for status
+  // pages. The default is an empty list: a pool that does not say.
+  virtual StatusOr<std::vector<ReplicaInfo>> Replicas(std::string_view /*name*/, uint32_t /*version*/) {
+    return std::vector<ReplicaInfo>{};
+  }
 };
 
 }  // namespace pki::signer

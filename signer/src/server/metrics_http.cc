@@ -12,6 +12,13 @@ namespace pki::signer {
 
 StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     const std::string& address, std::function<std::string()> render) {
+  std::vector<HttpRoute> routes;
+  routes.push_back({"/metrics", "text/plain; version=0.0.4", std::move(render)});
+  return Start(address, std::move(routes));
+}
+
+StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(const std::string& address,
+                                                                      std::vector<HttpRoute> routes) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) return InvalidArgumentError("metrics address must be host:port");
   const std::string host = address.substr(0, colon);
@@ -27,7 +34,7 @@ StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     return InvalidArgumentError("metrics address must be loopback");
   }
   std::unique_ptr<MetricsHttpServer> s(new MetricsHttpServer());
-  s->render_ = std::move(render);
+  s->routes_ = std::move(routes);
   s->fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s->fd_ < 0) return UnavailableError("metrics: socket failed");
   const int one = 1;
@@ -81,16 +88,20 @@ void MetricsHttpServer::Loop() {
       if (n <= 0) break;
       req.append(buf, static_cast<size_t>(n));
     }
-    std::string body;
+    std::string body = "not found\n";
     std::string status = "404 Not Found";
-    if (req.rfind("GET /metrics ", 0) == 0 || req.rfind("GET /metrics\r", 0) == 0) {
+    std::string type = "text/plain";
+    for (const HttpRoute& r : routes_) {
+      const std::string get = "GET " + r.path;
+      if (req.rfind(get, 0) != 0 || req.size() == get.size()) continue;
+      const char next = req[get.size()];
+      if (next != ' ' && next != '\r' && next != '\n' && next != '?') continue;
       status = "200 OK";
-      body = render_();
-    } else {
-      body = "not found\n";
+      type = r.content_type;
+      body = r.render();
+      break;
     }
-    const std::string resp = "HTTP/1.0 " + status +
-                             "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+    const std::string resp = "HTTP/1.0 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " +
                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     size_t off = 0;
     while (off < resp.size()) {

@@ -109,6 +109,20 @@ void CrlSet::LogStale(const Entry& e, std::time_t now) {
                e.file.c_str(), NameOf(X509_CRL_get_issuer(e.crl.get())).c_str(), Utc(e.next_update).c_str());
 }
 
+std::vector<CrlInfo> CrlSet::Describe() const {
+  std::vector<CrlInfo> out;
+  for (const auto& e : crls_) {
+    CrlInfo info;
+    info.file = e->file;
+    info.issuer = NameOf(X509_CRL_get_issuer(e->crl.get()));
+    info.next_update = e->next_update;
+    const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(e->crl.get());
+    info.revoked = revoked == nullptr ? 0 : static_cast<size_t>(sk_X509_REVOKED_num(revoked));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 Status CrlSet::Check(X509& cert, std::time_t now) const {
   const std::string aki = OctetString(X509_get0_authority_key_id(&cert));
   const Entry* stale = nullptr;

@@ -27,6 +27,14 @@
 
 namespace pki::signer {
 
+// What an operator may see about one loaded CRL (signerctl status).
+struct CrlInfo {
+  std::string file;
+  std::string issuer;           // RFC 2253
+  std::time_t next_update = 0;  // 0: none
+  size_t revoked = 0;           // entries listed
+};
+
 class CrlSet final {
  public:
   // Load reads every CA bundle and CRL of |cas| (borrowed). Each CRL must be
@@ -44,6 +52,9 @@ class CrlSet final {
   Status Check(X509& cert) const { return Check(cert, std::time(nullptr)); }
 
   size_t size() const { return crls_.size(); }
+
+  // Describe returns one CrlInfo per loaded CRL, in configuration order.
+  std::vector<CrlInfo> Describe() const;
 
  private:
   struct Entry {

@@ -60,9 +60,14 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
   s->RefreshHealth();
   if (!config.metrics_listen.empty()) {
     SignerServer* raw = s.get();
-    auto m = MetricsHttpServer::Start(config.metrics_listen, [raw] {
-      return raw->metrics_data_.Render(raw->pool_.List(), raw->audit_.LastSeq(), raw->audit_.Healthy());
-    });
+    raw->status_ = std::make_unique<StatusPage>(pool, audit, raw->crls_, raw->address());
+    std::vector<HttpRoute> routes;
+    routes.push_back({"/metrics", "text/plain; version=0.0.4", [raw] {
+                        return raw->metrics_data_.Render(raw->pool_.List(), raw->audit_.LastSeq(),
+                                                         raw->audit_.Healthy());
+                      }});
+    routes.push_back({"/status", "application/json", [raw] { return raw->status_->Render(); }});
+    auto m = MetricsHttpServer::Start(config.metrics_listen, std::move(routes));
     if (!m.ok()) {
       s->Shutdown(std::chrono::milliseconds(0));
       return m.status();
@@ -103,6 +108,7 @@ void SignerServer::RefreshHealth() {
     }
   }
   for (const auto& [name, ok] : serving) health->SetServingStatus(name, ok);
+  if (status_ != nullptr) status_->Refresh();
   health->SetServingStatus("", audit_.Healthy());
 }
 

@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "server/metrics.h"
 #include "server/metrics_http.h"
+#include "server/metrics_status.h"
 #include "server/policy_holder.h"
 #include "server/revocation.h"
 #include "server/service.h"
@@ -50,7 +51,7 @@ class SignerServer final {
   int port() const { return port_; }
   // "host:port" with the bound port.
   std::string address() const;
-  // The metrics port, or 0 if metrics are off.
+  // The metrics port (GET /metrics, GET /status), or 0 if metrics are off.
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
   // ReloadPolicy swaps in |policy| for requests starting from now.
@@ -83,6 +84,7 @@ class SignerServer final {
   std::shared_ptr<CrlHolder> crls_;  // read by the TLS certificate verifier
   std::unique_ptr<SignerService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<StatusPage> status_;  // GET /status; null if metrics are off
   std::unique_ptr<MetricsHttpServer> metrics_;
   int port_ = 0;
 

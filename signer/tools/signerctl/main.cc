@@ -6,11 +6,13 @@
 //   signerctl list --module M [--token T] [--pin-file F]
 //   signerctl config check --config FILE
 //   signerctl audit verify --log PATH [--expect-head HEX] [--expect-seq N]
+//   signerctl status (--config FILE | --admin 127.0.0.1:PORT) [--json]
 //
 // PINs come only from files (mode 0600 or stricter). Exit codes: 0 ok,
 // 1 usage, 2 failure (message on stderr).
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -23,6 +25,7 @@
 #include "hsm_session.h"
 #include "keygen.h"
 #include "list.h"
+#include "status.h"
 
 namespace {
 
@@ -133,6 +136,26 @@ int RunAuditVerify(const std::string& path, const std::string& expect_head, uint
   return kExitOk;
 }
 
+// status: a running signerd's tokens, keys, audit log and client CRLs, from
+// its loopback status page; exit 2 if it can't be reached.
+int RunStatus(const std::string& config_path, std::string admin, bool json) {
+  if (admin.empty()) {
+    auto from_config = pki::signerctl::AdminAddressFromConfig(config_path);
+    if (!from_config.ok()) return Fail(from_config.status());
+    admin = *from_config;
+  }
+  auto page = pki::signerctl::FetchStatus(admin, std::chrono::seconds(5));
+  if (!page.ok()) return Fail(page.status());
+  if (json) {
+    std::fwrite(page->data(), 1, page->size(), stdout);
+    return kExitOk;
+  }
+  auto text = pki::signerctl::FormatStatus(*page);
+  if (!text.ok()) return Fail(text.status());
+  std::fwrite(text->data(), 1, text->size(), stdout);
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +195,16 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--expect-head", expect_head, "anchor: hex SHA-256 of the last record");
   audit_verify->add_option("--expect-seq", expect_seq, "anchor: sequence number of the last record");
 
+  std::string status_config, status_admin;
+  bool status_json = false;
+  auto* status = app.add_subcommand("status", "show a running signerd's tokens, keys, audit log and CRLs");
+  auto* status_config_opt =
+      status->add_option("--config", status_config, "signerd config file (its server.metrics_listen is used)");
+  auto* status_admin_opt =
+      status->add_option("--admin", status_admin, "signerd's metrics/admin listener, e.g. 127.0.0.1:9464");
+  status_config_opt->excludes(status_admin_opt);
+  status->add_flag("--json", status_json, "print the raw JSON page");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -183,6 +216,13 @@ int main(int argc, char** argv) {
   if (attach->parsed()) return RunAttachChain(c, chain_file);
   if (config_check->parsed()) return RunConfigCheck(config_path);
   if (audit_verify->parsed()) return RunAuditVerify(audit_path, expect_head, expect_seq);
+  if (status->parsed()) {
+    if (status_config.empty() && status_admin.empty()) {
+      std::fprintf(stderr, "signerctl: status needs --config FILE or --admin 127.0.0.1:PORT\n");
+      return kExitUsage;
+    }
+    return RunStatus(status_config, status_admin, status_json);
+  }
   if (list->parsed()) {
     auto text = pki::signerctl::ListTokens(c.module, c.token, c.pin_file);
     if (!text.ok()) return Fail(text.status());
