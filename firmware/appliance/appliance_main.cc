@@ -46,6 +46,8 @@ std::string_view RequestName(uint32_t tag) {
     case pki_appliance_v1_Request_ack_export_tag: return "AckExport";
     case pki_appliance_v1_Request_sign_transcript_tag: return "SignTranscript";
     case pki_appliance_v1_Request_get_root_certificate_tag: return "GetRootCertificate";
+    case pki_appliance_v1_Request_confirm_share_tag: return "ConfirmShare";
+    case pki_appliance_v1_Request_cancel_split_tag: return "CancelSplit";
     default: return {};  // newer requests: printed by field number
   }
 }
