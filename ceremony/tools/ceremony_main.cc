@@ -21,6 +21,7 @@
 #include <iostream>
 
 #include "ceremony/fingerprint/fingerprint.h"
+#include "ceremony/runner/answers_check.h"
 #include "ceremony/runner/answers_prompter.h"
 #include "ceremony/runner/runner.h"
 #include "ceremony/runner/terminal_prompter.h"
@@ -108,6 +109,7 @@ int Run(const RunFlags& f) {
     const std::string base = slash == std::string::npos ? "." : f.answers.substr(0, slash);
     auto p = AnswersPrompter::Create(*text, base, nullptr);
     if (!p.ok()) return Fail(p.status());
+    if (Status checked = CheckAnswersText(*text, **script); !checked.ok()) return Fail(checked);
     prompter = std::move(*p);
   } else {
     auto p = TerminalPrompter::Create("/dev/tty");

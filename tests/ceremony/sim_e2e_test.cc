@@ -197,6 +197,20 @@ TEST_F(SimE2eTest, MultiChunkJournalExport) {
   EXPECT_NE(v.find("chunk 2"), std::string::npos) << v;
 }
 
+// An answers file that does not fit the script is refused before anything
+// reaches the appliance, naming the line.
+TEST_F(SimE2eTest, AnswersFileCheckedAgainstTheScript) {
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/secrets/bad.answers",
+                              AsBytes(std::string(kAllPresent) + "present: \"Mallory\"\n"), 0600).ok());
+  const uint64_t before = DeviceStatus().journal_sequence;
+  int rc;
+  std::string log = Run("root-init", "bad.answers", &rc);
+  EXPECT_EQ(rc, 2) << log;
+  EXPECT_NE(log.find("answers line 7: 'Mallory' is not one of script root-init's people"), std::string::npos) << log;
+  EXPECT_EQ(DeviceStatus().state, "UNPROVISIONED");
+  EXPECT_EQ(DeviceStatus().journal_sequence, before);
+}
+
 TEST_F(SimE2eTest, WrongPassphraseAbortsAndRerunSucceeds) {
   int rc;
   std::string log = Run("root-init", "all.answers", &rc);
