@@ -1,0 +1,123 @@
+// The whole ceremony over a faulty link: the `ceremony` program (host agent
+// LinkClient) talks to appliance-sim through LinkFaultProxy, which drops,
+// duplicates, reorders (late copies), corrupts, splits and pads frames or
+// pulls the cable, seeded. root-init and sign-intermediate must either
+// complete correctly (root and intermediate verify with openssl) or stop
+// with a clear error and nothing half-done on the appliance. Faults that
+// cost a host timeout (120 s each) are in link_fault_timeout_test.cc.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "link_fault_fixture.h"
+
+namespace pki::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Faults the link protocol absorbs without a resend: duplicated frames (the
+// appliance answers a repeated request id from its cache; the host drops
+// answers to ids it no longer waits for), late copies delivered after the
+// next frame, frames split into small chunks, noise between frames (answered
+// with id-0 errors the host keeps aside). The ceremony must complete.
+TEST_F(LinkFaultCeremonyTest, DuplicatedReorderedSplitAndNoisyFramesCeremonyCompletes) {
+  RandomFaults f;
+  f.duplicate = 0.15;
+  f.late_copy = 0.15;
+  f.split = 0.15;
+  f.noise = 0.1;
+  StartProxy(8001).SetRandom(f);
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  ASSERT_GT(proxy_->Log().size(), 3u);
+  LinkFaultProxy& p = StartProxy(8002);
+  p.SetRandom(f);
+  // Stale copies of the operation's own requests reach the appliance after
+  // newer ones: a share after the quorum is complete, Execute after its
+  // result was fetched. They must change nothing (the host drops their
+  // answers: ids it no longer waits for).
+  p.AddRule({Direction::kToAppliance, "submit_share", 1, Fault::kLateCopy});
+  p.AddRule({Direction::kToAppliance, "submit_share", 2, Fault::kDuplicate});
+  p.AddRule({Direction::kToAppliance, "execute", 1, Fault::kLateCopy});
+  p.AddRule({Direction::kToHost, "execute", 1, Fault::kDuplicate});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  ASSERT_GT(proxy_->Log().size(), 3u);
+  ExpectVerifiedOutputs();
+  ExpectNothingHalfDone(appliance::v1::LOCKED);
+}
+
+// The cable is pulled just before Execute reaches the appliance (a host
+// laptop crash looks the same): the ceremony stops at once with an error
+// naming the link, no certificate reaches the media, and the root signed
+// nothing (CRL number and journal as before the run).
+TEST_F(LinkFaultCeremonyTest, CablePulledBeforeExecuteStopsWithAClearErrorAndSignsNothing) {
+  StartProxy(8301);
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  const auto before = Status();
+  StartProxy(8302).AddRule({Direction::kToAppliance, "execute", 1, Fault::kDisconnect});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_NE(rc, 0) << log;
+  EXPECT_THAT(log, HasSubstr("FAILED at step sign-execute: the appliance closed the link"));
+  EXPECT_NE(::access((dir_ + "/media/out/issuing.crt").c_str(), F_OK), 0) << "a failed ceremony left a certificate";
+  const auto after = Status();
+  EXPECT_EQ(after.crl_number(), before.crl_number());
+  EXPECT_EQ(after.root_cert_sha256(), before.root_cert_sha256());
+  EXPECT_EQ(after.failed_attempts(), 0u);
+}
+
+// DISABLED: fails today (bug in the ceremony runner / appliance session
+// handling, not in this test). When the link drops after the quorum is
+// reached (or after any BeginOperation), the runner's Abort can't reach the
+// appliance and a new run has no nonce to abort with: the appliance stays
+// UNLOCKED with the quorum session open (pending_operation
+// SIGN_INTERMEDIATE, shares_accepted 2) until the 15 min quorum timeout, and
+// every rerun fails "an operation is already pending (SIGN INTERMEDIATE);
+// Abort it or let it expire". Expected: nothing half-done, rerun completes.
+TEST_F(LinkFaultCeremonyTest, DISABLED_CablePulledMidOperationLeavesNoOpenQuorumAndRerunCompletes) {
+  StartProxy(8311);
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  StartProxy(8312).AddRule({Direction::kToAppliance, "execute", 1, Fault::kDisconnect});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_NE(rc, 0) << log;
+  ExpectNothingHalfDone(appliance::v1::LOCKED);
+  StartProxy(8313).AddRule({Direction::kToHost, "submit_share", 2, Fault::kDisconnect});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_NE(rc, 0) << log;
+  ExpectNothingHalfDone(appliance::v1::LOCKED);
+  StartProxy(8314);
+  log = Run("sign-intermediate", "two.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  ExpectVerifiedOutputs();
+  ExpectNothingHalfDone(appliance::v1::LOCKED);
+}
+
+// A lost answer after the appliance acted. The protocol has the cure
+// (docs/appliance-link.md: the host resends the same request id and gets the
+// cached answer byte for byte), but LinkClient::Call does not resend: the
+// ceremony stops although the appliance did the work.
+// DISABLED: fails today. Lost Init answer: the appliance is provisioned
+// (LOCKED) but the wrapped shares never reached the media, so the root can
+// never be unlocked and root-init can't be run again. Lost BeginOperation
+// answer: the runner has no nonce to abort, the quorum session stays open
+// (up to the 15 min quorum timeout) and a rerun is refused. Fix: resend on
+// deadline in host-agent LinkClient::Call (same id, same bytes).
+TEST_F(LinkFaultCeremonyTest, DISABLED_LostAnswersAreRecoveredByResendingTheSameRequest) {
+  StartProxy(8201).AddRule({Direction::kToHost, "init", 1, Fault::kDrop});
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  EXPECT_EQ(rc, 0) << log;
+  StartProxy(8202).AddRule({Direction::kToHost, "begin_operation", 1, Fault::kCorrupt});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  EXPECT_EQ(rc, 0) << log;
+  ExpectVerifiedOutputs();
+  ExpectNothingHalfDone(appliance::v1::LOCKED);
+}
+
+}  // namespace
+}  // namespace pki::testing
