@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -497,6 +498,37 @@ TEST_F(SignerServerTest, AuditRecordsEveryRequestWithItsFields) {
   EXPECT_THAT(log, HasSubstr("\"client\":\"ra\",\"method\":\"Sign\",\"request_id\":\"build-1234\""));
   EXPECT_THAT(log, HasSubstr("\"outcome\":\"NOT_FOUND\""));
   EXPECT_TRUE(VerifyAuditLog({audit_dir_ + "/audit.log"}).ok());
+}
+
+// The service parses each distinct client certificate once and keeps it:
+// concurrent clients on their own connections must still each be decided,
+// and journaled, as themselves.
+TEST_F(SignerServerTest, ConcurrentClientsKeepTheirOwnIdentities) {
+  constexpr int kRounds = 15;
+  std::atomic<int> wrong{0};
+  auto run = [&](const Credential& cred, const char* allowed, const char* refused) {
+    auto stub = Stub(cred);
+    for (int i = 0; i < kRounds; ++i) {
+      v1::SignResponse resp;
+      if (!Sign(*stub, DigestRequest(allowed, v1::ECDSA_P256_SHA256, "d"), &resp).ok()) wrong.fetch_add(1);
+      if (Sign(*stub, DigestRequest(refused, v1::ECDSA_P256_SHA256, "d"), &resp).ok()) wrong.fetch_add(1);
+    }
+  };
+  // ci may sign release but not nightly; builder the other way round.
+  std::thread a([&] { run(pki_->ci, "release", "nightly"); });
+  std::thread b([&] { run(pki_->builder, "nightly", "release"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(pool_.sign_calls(), 2 * kRounds);
+  const std::string log = testing::ReadText(audit_dir_ + "/audit.log");
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"client\":\"ci\",\"method\":\"Sign\""), 2 * kRounds);
+  EXPECT_EQ(count("\"client\":\"builder\",\"method\":\"Sign\""), 2 * kRounds);
 }
 
 TEST_F(SignerServerTest, PolicyReloadAppliesToNewRequests) {
