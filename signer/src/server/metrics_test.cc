@@ -70,5 +70,22 @@ TEST(MetricsHttpTest, ServesMetricsOnLoopbackOnly) {
   EXPECT_THAT(HttpGet((*s)->port(), "garbage\n\n"), HasSubstr("404"));
 }
 
+TEST(MetricsHttpTest, ServesEachRouteWithItsContentTypeAndNothingElse) {
+  std::vector<HttpRoute> routes;
+  routes.push_back({"/metrics", "text/plain; version=0.0.4", [] { return std::string("m 1\n"); }});
+  routes.push_back({"/status", "application/json", [] { return std::string("{}\n"); }});
+  auto s = MetricsHttpServer::Start("127.0.0.1:0", std::move(routes));
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const std::string status = HttpGet((*s)->port(), "GET /status HTTP/1.0\r\n\r\n");
+  EXPECT_THAT(status, HasSubstr("200 OK"));
+  EXPECT_THAT(status, HasSubstr("Content-Type: application/json\r\n"));
+  EXPECT_THAT(status, HasSubstr("\r\n\r\n{}\n"));
+  EXPECT_THAT(HttpGet((*s)->port(), "GET /status?x=1 HTTP/1.0\r\n\r\n"), HasSubstr("200 OK"));
+  EXPECT_THAT(HttpGet((*s)->port(), "GET /metrics HTTP/1.0\r\n\r\n"), HasSubstr("m 1\n"));
+  EXPECT_THAT(HttpGet((*s)->port(), "GET /statusx HTTP/1.0\r\n\r\n"), HasSubstr("404"));
+  EXPECT_THAT(HttpGet((*s)->port(), "GET /status/../metrics HTTP/1.0\r\n\r\n"), HasSubstr("404"));
+  EXPECT_THAT(HttpGet((*s)->port(), "POST /status HTTP/1.0\r\n\r\n"), HasSubstr("404"));
+}
+
 }  // namespace
 }  // namespace pki::signer
