@@ -10,7 +10,7 @@
 #   5. IssueCertificate (tls-server, P-256 issuer key in the same token) next
 #      to the raw C_Sign rate of that key
 # and a summary with the ratios. Environment knobs (defaults in brackets):
-#   CONNS ["1 2 4 8 16"]  DEEP ["16x8 16x16"]  SECS [3]  RAW_SECS [1]  RUNS [3]
+#   CONNS ["1 2 4 8 16"]  DEEP ["16x8 16x16 16x32"]  SECS [3]  RAW_SECS [1]  RUNS [3]
 #   ISSUE_CONNS ["1 8 16x4"]  AUDIT_DIR [the temp folder: the real disk]
 # The test token's PINs go through argv of softhsm2-util/pkcs11-tool only
 # (throwaway token); the files are in a mode-0700 temp folder removed at exit.
@@ -20,7 +20,7 @@ BIN=$(cd "$BUILD/bin" && pwd)
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 P11KIT_CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
 CONNS=${CONNS-"1 2 4 8 16"}
-DEEP=${DEEP-"16x8 16x16"}
+DEEP=${DEEP-"16x8 16x16 16x32"}
 SECS=${SECS:-3}
 RAW_SECS=${RAW_SECS:-1}
 RUNS=${RUNS:-3}
