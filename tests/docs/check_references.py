@@ -12,6 +12,8 @@
            (ExecStart pointed at the built signerd, no warning) and
            `systemd-analyze security --offline=true` rates its exposure at
            most 2.0. Skipped, saying so, where systemd-analyze is missing.
+  links    every relative link in README.md and the docs names a file that
+           exists.
 
 Prints one line per check; exits 1 naming every mismatch.
 """
@@ -135,12 +137,42 @@ def check_systemd(root, build):
     return problems
 
 
+def check_links(root):
+    """Every relative link of README.md and the docs names a file that exists."""
+    problems = []
+    files = ["README.md"] + sorted(f"docs/{n}" for n in os.listdir(os.path.join(root, "docs")) if n.endswith(".md"))
+    files += sorted(f"docs/ceremonies/{n}" for n in os.listdir(os.path.join(root, "docs/ceremonies"))
+                    if n.endswith(".md"))
+    count = 0
+    for rel in files:
+        lines = read(root, rel).splitlines()
+        in_code = False
+        for n, line in enumerate(lines, 1):
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code:
+                continue
+            for m in re.finditer(r"\]\(([^)\s]+)\)", line):
+                target = m.group(1)
+                if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+                    continue
+                count += 1
+                path = os.path.normpath(os.path.join(root, os.path.dirname(rel), target.split("#")[0]))
+                if not os.path.exists(path):
+                    problems.append(f"{rel}:{n}: link to {target}: no such file")
+    if not problems:
+        print(f"links: {count} relative links in README.md and docs/ name existing files")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", required=True)
     ap.add_argument("--build", required=True)
     a = ap.parse_args()
-    problems = check_config(a.source) + check_reasons(a.source) + check_systemd(a.source, a.build)
+    problems = (check_config(a.source) + check_reasons(a.source) + check_systemd(a.source, a.build) +
+                check_links(a.source))
     for p in problems:
         print(f"check_references: FAILED: {p}", file=sys.stderr)
     return 1 if problems else 0
