@@ -19,6 +19,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "signer_issuance_setup.h"
@@ -81,6 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const pki::signer::NameAllowlist& allow = (ctl & 16u) != 0 ? st.narrow : st.wide;
   auto issued = st.rig.engine->Issue(req, allow);
+  if (std::getenv("PKI_FUZZ_VERBOSE") != nullptr) {  // to check seeds
+    std::fprintf(stderr, "%s %s: %s\n", req.profile.c_str(), req.request_id.c_str(),
+                 issued.ok() ? "issued" : std::string(issued.status().message()).c_str());
+  }
   if (issued.ok()) {
     fz::CheckIssued(st.rig, *issued, allow);
   } else {
