@@ -46,13 +46,6 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
-  // Sync-server threads: a handler blocks in the HSM call and the audit
-  // fdatasync, so many are busy at once. grpc's defaults (1 CQ, 1..2 idle
-  // pollers) end a handler's thread when it returns and start a new one for
-  // the next call; keeping up to 64 idle pollers stops that churn.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return UnavailableError("server: cannot listen on ").Append(config.listen);
