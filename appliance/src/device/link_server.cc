@@ -13,9 +13,8 @@ LinkServer::LinkServer(Device& device, hw::SerialLink& link, hw::Clock& clock,
       decoder_(link::kKindRequest, inter_byte_timeout_ms) {}
 
 LinkServer::~LinkServer() {
-  SecureZero(&request_, sizeof(request_));
+  SecureZero(&scratch_, sizeof(scratch_));
   SecureZero(&response_, sizeof(response_));
-  SecureZero(frame_, sizeof(frame_));
   SecureZero(rx_, sizeof(rx_));
   cache_.Clear();
 }
@@ -88,22 +87,23 @@ Status LinkServer::OnFrame(const link::FrameView& frame) {
     case ResponseCache::Lookup::kMiss:
       break;
   }
-  Status decoded = link::DecodeRequest(&request_, payload);
+  link::Request& request = scratch_.request;
+  Status decoded = link::DecodeRequest(&request, payload);
   if (!decoded.ok()) {
     return SendError(id, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE, decoded.message(), payload,
                      true);
   }
-  if (request_.request_id != id) {
-    SecureZero(&request_, sizeof(request_));
+  if (request.request_id != id) {
+    SecureZero(&request, sizeof(request));
     return SendError(id, pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE,
                      "request_id in the payload differs from the frame header", payload, true);
   }
-  stats_.last_body_tag = request_.which_body;
+  stats_.last_body_tag = request.which_body;
   const uint64_t t0 = clock_.MonotonicMillis();
-  Dispatch(device_, request_, &response_);
+  Dispatch(device_, request, &response_);
   stats_.last_dispatch_ms = clock_.MonotonicMillis() - t0;
   // Requests can carry passphrases and shares: wipe them now.
-  SecureZero(&request_, sizeof(request_));
+  SecureZero(&request, sizeof(request));
   return SendResponse(payload, true);
 }
 
@@ -116,23 +116,27 @@ Status LinkServer::SendError(uint32_t request_id, pki_appliance_v1_ErrorCode cod
 }
 
 Status LinkServer::SendResponse(ByteSpan request_payload, bool cache) {
-  uint8_t* body = frame_ + link::kHeaderSize;
-  StatusOr<size_t> n = link::EncodeResponse(MutableByteSpan(body, link::kMaxPayload), response_);
+  // Whatever a failed decode left of a request (it can hold passphrases)
+  // goes before the frame takes the buffer.
+  SecureZero(&scratch_, sizeof(scratch_));
+  uint8_t* body = scratch_.frame + link::kHeaderSize;
+  const MutableByteSpan payload_room(body, pki_appliance_v1_Response_size);
+  StatusOr<size_t> n = link::EncodeResponse(payload_room, response_);
   if (!n.ok()) {
     // A firmware bug (every Response fits); answer with a short error instead.
     uint32_t id = response_.request_id;
     response_ = pki_appliance_v1_Response_init_zero;
     response_.request_id = id;
     SetError(&response_, pki_appliance_v1_ErrorCode_ERROR_INTERNAL, n.status().message());
-    n = link::EncodeResponse(MutableByteSpan(body, link::kMaxPayload), response_);
+    n = link::EncodeResponse(payload_room, response_);
     if (!n.ok()) return n.status();
   }
   const uint32_t id = response_.request_id;
   SecureZero(&response_, sizeof(response_));
   // The payload is already in place after the header: frame it there.
-  StatusOr<size_t> f = link::EncodeFrameInPlace(frame_, link::kKindResponse, id, *n);
+  StatusOr<size_t> f = link::EncodeFrameInPlace(scratch_.frame, link::kKindResponse, id, *n);
   if (!f.ok()) return f.status();
-  ByteSpan frame(frame_, *f);
+  ByteSpan frame(scratch_.frame, *f);
   if (cache) cache_.Store(id, request_payload, frame);
   return link_.WriteAll(frame);
 }

@@ -9,9 +9,10 @@
 //     request_id differs from the header's, gets ERROR_BAD_MESSAGE;
 //   - a repeated request id with the same payload gets the cached response
 //     frame again, byte for byte; with another payload, ERROR_INVALID_ARGUMENT.
-// No heap: buffers are members (about 28 KiB: the decoder's frame buffer, the
-// response frame, the response cache's copy and the decoded request and
-// response). The request payload is used in place in the decoder's buffer.
+// No heap: buffers are members (about 22 KiB: the decoder's frame buffer, the
+// response cache's copy of the last response frame, the decoded response and
+// one buffer the decoded request and the response frame take turns in). The
+// request payload is used in place in the decoder's buffer.
 #ifndef PKI_APPLIANCE_DEVICE_LINK_SERVER_H_
 #define PKI_APPLIANCE_DEVICE_LINK_SERVER_H_
 
@@ -60,7 +61,8 @@ class LinkServer final {
   [[nodiscard]] Status SendError(uint32_t request_id, pki_appliance_v1_ErrorCode code,
                                  std::string_view message, ByteSpan request_payload,
                                  bool cache);
-  // Encodes response_ into a frame in frame_, caches it for |request_payload|
+  // Encodes response_ into a frame in scratch_.frame (overwriting the
+  // request, which must be done with), caches it for |request_payload|
   // if |cache|, and writes it.
   [[nodiscard]] Status SendResponse(ByteSpan request_payload, bool cache);
 
@@ -70,9 +72,17 @@ class LinkServer final {
   link::FrameDecoder decoder_;
   ResponseCache cache_;
   LinkStats stats_;
-  link::Request request_{};
+  // The decoded request and the response frame are never needed at once:
+  // the frame is built after Dispatch, once the request is wiped (or when
+  // there is no request to decode). They share one buffer.
+  static constexpr size_t kResponseFrameCapacity =
+      link::kHeaderSize + pki_appliance_v1_Response_size + link::kCrcSize;
+  union Scratch {
+    link::Request request;
+    uint8_t frame[kResponseFrameCapacity];
+  };
+  Scratch scratch_{};
   link::Response response_{};
-  uint8_t frame_[link::kMaxFrameSize] = {};
   // Bytes per read: the UART driver buffers more (the board's RX ring).
   uint8_t rx_[128] = {};
 };
