@@ -6,6 +6,7 @@
 
 #include "base/secret.h"
 #include "crypto/digest.h"
+#include "custody/split_record.h"
 #include "device/device_time.h"
 #include "device/screen.h"
 
@@ -40,10 +41,36 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
   cc.quorum_timeout_ms = config.quorum_timeout_ms;
   Status s = custody::Custody::Create(*ports.storage, *ports.drbg, AsBytes(config.device_id), cc,
                                       d.custody_);
+  if (s.code() == StatusCode::kDataLoss && rec.lifecycle == Lifecycle::kUnprovisioned) {
+    // The first split record was torn by a power cut during Init's commit:
+    // nothing was provisioned, so there is nothing to keep. Start clean.
+    s = ports.storage->Erase(custody::kSplitRecordKey);
+    if (s.ok()) {
+      s = custody::Custody::Create(*ports.storage, *ports.drbg, AsBytes(config.device_id), cc, d.custody_);
+    }
+  }
+  bool recovered = false;
   if (s.ok() && rec.lifecycle == Lifecycle::kUnprovisioned &&
       d.custody_->ActiveSplit() != nullptr) {
-    s = DataLossError(
-        "provisioning was interrupted after the split was committed; factory reset needed");
+    // Init was cut off after committing the split and before saving this
+    // record. The root certificate and sealed key were stored before the
+    // split commit (device_split.cc): if both are there, finish it.
+    StatusOr<size_t> cert = ports.storage->Read(kRootCertKey, d.result_);
+    StatusOr<size_t> key = ports.storage->Read(kSealedRootKeyKey, d.scratch_);
+    SecureZero(d.scratch_, sizeof(d.scratch_));
+    d.ClearResult();
+    if (cert.ok() && key.ok()) {
+      rec.lifecycle = Lifecycle::kLocked;
+      recovered = true;
+    } else {
+      s = DataLossError("provisioning was interrupted after the split was committed and the root is incomplete");
+    }
+  }
+  if (s.ok() && rec.lifecycle == Lifecycle::kUnprovisioned) {
+    // A root stored by an Init cut off before its split commit is unusable:
+    // wipe it (best effort; the next Init overwrites it anyway).
+    ports.storage->Erase(kRootCertKey).Ignore();
+    ports.storage->Erase(kSealedRootKeyKey).Ignore();
   }
   if (s.ok() && rec.lifecycle == Lifecycle::kLocked && d.custody_->ActiveSplit() == nullptr) {
     s = DataLossError("device is provisioned but its custodian split record is missing");
@@ -58,6 +85,11 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
     return s;
   }
   d.record_ = rec;
+  // A lockout in force at power-off starts again from boot.
+  d.lockout_from_ms_ = ports.clock->MonotonicMillis();
+  if (recovered) {
+    d.Journal(EventType::kProvisionRecovered, Sha256Bytes{}, d.root_cert_sha256_, 0).status().Ignore();
+  }
   // The boot record is best effort: a full journal must not stop the
   // device from booting far enough to export it.
   crypto::Sha256Digest id = crypto::Sha256(AsBytes(config.device_id));
@@ -68,6 +100,17 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
 }
 
 Device::~Device() { Zeroize(); }
+
+uint64_t Device::LockoutRemainingMs() const {
+  if (record_.consecutive_failures < kLockoutThreshold) return 0;
+  const uint32_t extra = record_.consecutive_failures - kLockoutThreshold;
+  const uint64_t period = extra >= 6 ? kLockoutMaxMs
+                                     : (kLockoutBaseMs << extra) > kLockoutMaxMs ? kLockoutMaxMs
+                                                                                : kLockoutBaseMs << extra;
+  const uint64_t now = ports_.clock->MonotonicMillis();
+  const uint64_t elapsed = now >= lockout_from_ms_ ? now - lockout_from_ms_ : 0;
+  return elapsed >= period ? 0 : period - elapsed;
+}
 
 Status Device::LoadRootDigest() {
   StatusOr<size_t> n = ports_.storage->Read(kRootCertKey, result_);
@@ -110,6 +153,8 @@ Status Device::GetStatus(StatusResponse* out) {
   }
   out->journal_sequence = ports_.journal->NextSequence();
   out->journal_first_sequence = ports_.journal->FirstSequence();
+  out->consecutive_failures = record_.consecutive_failures;
+  out->lockout_seconds = static_cast<uint32_t>((LockoutRemainingMs() + 999) / 1000);
   Sha256Bytes head = ports_.journal->Head();
   out->journal_head.size = 32;
   std::memcpy(out->journal_head.bytes, head.data(), 32);

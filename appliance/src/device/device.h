@@ -64,6 +64,16 @@ struct DeviceConfig {
   ByteSpan audit_public_key;
 };
 
+// Lockout: after kLockoutThreshold shares rejected in a row (persisted in
+// the device record, so a power cycle does not reset it) BeginOperation is
+// refused for a back-off measured on the monotonic clock: kLockoutBaseMs,
+// doubled for every further rejection, at most kLockoutMaxMs. A reboot while
+// locked out starts the back-off again from boot. An accepted share resets
+// the count.
+inline constexpr uint32_t kLockoutThreshold = 5;
+inline constexpr uint64_t kLockoutBaseMs = 60 * 1000;
+inline constexpr uint64_t kLockoutMaxMs = 60 * 60 * 1000;
+
 class Device final {
   class Token {
     friend class Device;
@@ -190,6 +200,9 @@ class Device final {
     size_t sealed_key_size = 0;     // Init: the sealed root key in scratch_
   };
   [[nodiscard]] Status CommitPendingSplit(uint64_t* journal_sequence);
+  // LockoutRemainingMs is how long quorum sessions stay refused (0: not
+  // locked out).
+  uint64_t LockoutRemainingMs() const;
   void DropPendingSplit();
 
   DevicePorts ports_;
@@ -204,6 +217,7 @@ class Device final {
   // Scratch for Init: the root certificate and sealed key before storage.
   alignas(8) uint8_t scratch_[kMaxResultSize] = {};
   PendingSplit pending_;
+  uint64_t lockout_from_ms_ = 0;  // monotonic start of the current back-off
 };
 
 }  // namespace pki::appliance::device

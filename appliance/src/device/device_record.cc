@@ -12,7 +12,8 @@ constexpr uint8_t kRecordVersion = 1;
 // Layout (big-endian): 0 magic "PKDV" | 4 version | 5 lifecycle |
 // 6 tampered (0x00 or 0xA5) | 7 reserved | 8 boot_count u64 |
 // 16 failed_attempts u32 (saturating) | 20 time_lower_bound i64 |
-// 28 time_offset i64 | 36 crl_number u32 | 40 reserved u32 | 44 CRC-32 of 0..43.
+// 28 time_offset i64 | 36 crl_number u32 | 40 consecutive_failures u32
+// (reserved, zero, in records written before the lockout) | 44 CRC-32 of 0..43.
 constexpr size_t kCrcOffset = kDeviceRecordSize - 4;
 
 uint32_t Saturate32(uint64_t v) { return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(v); }
@@ -38,7 +39,7 @@ void EncodeDeviceRecord(std::span<uint8_t, kDeviceRecordSize> out, const DeviceR
   StoreBe64(p + 20, static_cast<uint64_t>(rec.time_lower_bound));
   StoreBe64(p + 28, static_cast<uint64_t>(rec.time_offset));
   StoreBe32(p + 36, Saturate32(rec.crl_number));
-  StoreBe32(p + 40, 0);  // reserved
+  StoreBe32(p + 40, rec.consecutive_failures);
   StoreBe32(p + kCrcOffset, Crc32(ByteSpan(p, kCrcOffset)));
 }
 
@@ -60,6 +61,7 @@ StatusOr<DeviceRecord> DecodeDeviceRecord(ByteSpan in) {
   rec.time_lower_bound = static_cast<int64_t>(LoadBe64(p + 20));
   rec.time_offset = static_cast<int64_t>(LoadBe64(p + 28));
   rec.crl_number = LoadBe32(p + 36);
+  rec.consecutive_failures = LoadBe32(p + 40);
   return rec;
 }
 

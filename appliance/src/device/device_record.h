@@ -43,6 +43,9 @@ struct DeviceRecord {
   int64_t time_lower_bound = 0;   // unix seconds; device time never goes below it
   int64_t time_offset = 0;        // device time = RTC + offset (set by SetTime)
   uint64_t crl_number = 0;        // the last CRL number issued
+  // Shares rejected in a row (reset by an accepted one); at
+  // kLockoutThreshold the device refuses quorum sessions for a back-off.
+  uint32_t consecutive_failures = 0;
 };
 
 inline constexpr size_t kDeviceRecordSize = 48;

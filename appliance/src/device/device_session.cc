@@ -179,6 +179,13 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
         .Append(OperationName(session_.prepared.operation))
         .Append("); Abort it or let it expire");
   }
+  if (const uint64_t wait_ms = LockoutRemainingMs(); wait_ms > 0) {
+    return FailedPreconditionError("locked out after ")
+        .AppendNumber(record_.consecutive_failures)
+        .Append(" wrong shares in a row: quorum sessions refused for another ")
+        .AppendNumber((wait_ms + 999) / 1000)
+        .Append(" s");
+  }
   PKI_ASSIGN_OR_RETURN(pki_appliance_v1_Operation op, OperationOf(req));
   PKI_ASSIGN_OR_RETURN(int64_t now, DeviceNow(*ports_.clock, record_));
 
@@ -281,13 +288,29 @@ Status Device::SubmitShare(const pki_appliance_v1_SubmitShareRequest& req,
     }
     DeviceRecord rec = record_;
     rec.failed_attempts += 1;
-    SaveRecord(rec).Ignore();
+    if (rec.consecutive_failures < 0xFFFFFFFFu) rec.consecutive_failures += 1;
+    // Counted in RAM even if storage fails: the lockout must not depend on it.
+    if (!SaveRecord(rec).ok()) record_ = rec;
     Journal(EventType::kFailedAttempt,
             ToBytes(crypto::Sha256(AsBytes(std::string_view(req.custodian)))), Sha256Bytes{},
             session_.custodians)
         .status()
         .Ignore();
+    if (record_.consecutive_failures >= kLockoutThreshold) {
+      lockout_from_ms_ = now_ms;
+      Journal(EventType::kLockout, session_.request_sha256, Sha256Bytes{}, session_.custodians)
+          .status()
+          .Ignore();
+      EndSession();
+      std::string_view lines[] = {"LOCKED OUT: too many wrong shares", "quorum sessions refused for a while"};
+      ShowLines(lines).Ignore();
+    }
     return r.status();
+  }
+  if (record_.consecutive_failures != 0) {
+    DeviceRecord rec = record_;
+    rec.consecutive_failures = 0;
+    SaveRecord(rec).Ignore();
   }
   session_.custodians = static_cast<uint16_t>(session_.custodians | (1u << (r->index - 1)));
   Status s = Journal(EventType::kShareAccepted, session_.request_sha256, Sha256Bytes{},

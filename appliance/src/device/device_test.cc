@@ -496,3 +496,125 @@ TEST(ConfirmShare, UnconfirmedResplitKeepsTheOldSplit) {
 
 }  // namespace
 }  // namespace pki::appliance::device::testing
+
+namespace pki::appliance::device::testing {
+namespace {
+
+std::vector<uint8_t> OpenCrlSession(Harness& h) {
+  link::Response b = h.Call(Harness::BeginIssueCrl(7));
+  EXPECT_EQ(b.which_body, pki_appliance_v1_Response_begin_operation_tag) << MessageOf(b);
+  return std::vector<uint8_t>(b.body.begin_operation.nonce.bytes, b.body.begin_operation.nonce.bytes + 16);
+}
+
+// Five wrong shares in a row lock quorum sessions out for a back-off on the
+// monotonic clock; the count survives a power cycle (the back-off restarts
+// at boot); an accepted share resets it.
+TEST(Lockout, WrongSharesInARowLockQuorumSessionsOut) {
+  Harness h;
+  auto cs = Harness::ThreeCustodians();
+  ASSERT_EQ(h.Provision(cs, 2).which_body, pki_appliance_v1_Response_init_tag);
+  Custodian wrong = cs[1];
+  wrong.passphrase = "a guess at bob's passphrase";
+  // Four wrong, then a good one: the count resets.
+  std::vector<uint8_t> nonce = OpenCrlSession(h);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(ErrorOf(h.Call(Harness::Submit(nonce, wrong))), pki_appliance_v1_ErrorCode_ERROR_PERMISSION_DENIED);
+  }
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.consecutive_failures, 4u);
+  ASSERT_EQ(h.Call(Harness::Submit(nonce, cs[0])).which_body, pki_appliance_v1_Response_submit_share_tag);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.consecutive_failures, 0u);
+  ASSERT_EQ(h.Call(Harness::Abort(nonce)).which_body, pki_appliance_v1_Response_abort_tag);
+
+  // Five in a row: the session ends, sessions are refused.
+  nonce = OpenCrlSession(h);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(ErrorOf(h.Call(Harness::Submit(nonce, wrong))), pki_appliance_v1_ErrorCode_ERROR_PERMISSION_DENIED) << i;
+  }
+  link::Response st = h.Call(Harness::GetStatus());
+  EXPECT_EQ(st.body.status.consecutive_failures, 5u);
+  EXPECT_EQ(st.body.status.lockout_seconds, 60u);
+  EXPECT_EQ(st.body.status.pending_operation, pki_appliance_v1_Operation_OPERATION_UNSPECIFIED);
+  EXPECT_NE(ErrorOf(h.Call(Harness::Submit(nonce, cs[0]))), pki_appliance_v1_ErrorCode_ERROR_NONE);
+  link::Response refused = h.Call(Harness::BeginIssueCrl(7));
+  EXPECT_EQ(ErrorOf(refused), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(MessageOf(refused), HasSubstr("locked out after 5 wrong shares"));
+  EXPECT_THAT(h.display().Current(), HasSubstr("LOCKED OUT"));
+
+  // 50 s later a power cycle: still locked out, the back-off starts again.
+  h.clock().AdvanceMillis(50 * 1000);
+  ASSERT_TRUE(h.PowerCycle().ok());
+  st = h.Call(Harness::GetStatus());
+  EXPECT_EQ(st.body.status.consecutive_failures, 5u);
+  EXPECT_EQ(st.body.status.lockout_seconds, 60u);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::BeginIssueCrl(7))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  h.clock().AdvanceMillis(59 * 1000);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::BeginIssueCrl(7))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  h.clock().AdvanceMillis(2 * 1000);
+  // A sixth wrong share doubles the back-off.
+  nonce = OpenCrlSession(h);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::Submit(nonce, wrong))), pki_appliance_v1_ErrorCode_ERROR_PERMISSION_DENIED);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.lockout_seconds, 120u);
+  h.clock().AdvanceMillis(121 * 1000);
+  // The right shares work and reset the count.
+  std::vector<uint8_t> ok = h.Approve(Harness::BeginIssueCrl(7), {&cs[0], &cs[2]});
+  EXPECT_EQ(h.Call(Harness::Execute(ok)).which_body, pki_appliance_v1_Response_execute_tag);
+  EXPECT_EQ(h.Call(Harness::GetStatus()).body.status.consecutive_failures, 0u);
+}
+
+// A power cut at every storage write of the commit that the last share
+// confirmation triggers (root certificate, sealed key, journal, split
+// record, device record): after the reboot the device is either
+// unprovisioned with nothing usable (and Init works again) or provisioned
+// with a root the custodians' shares open, never stuck.
+class PowerCut : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(PowerCut, EveryWriteOfTheInitCommitRecoversOnBoot) {
+  const size_t torn = GetParam();  // 0: the cut write is dropped; else torn after that many bytes
+  bool saw_unprovisioned = false, saw_recovered = false;
+  for (uint64_t cut = 1; cut < 64; ++cut) {
+    SCOPED_TRACE("cut at write " + std::to_string(cut) + ", torn bytes " + std::to_string(torn));
+    Harness h;
+    auto cs = Harness::ThreeCustodians();
+    link::Response init = h.Call(Harness::Init(cs, 2));
+    ASSERT_EQ(init.which_body, pki_appliance_v1_Response_init_tag) << MessageOf(init);
+    for (size_t i = 0; i < cs.size(); ++i) {
+      const auto& s = init.body.init.shares[i];
+      cs[i].wrapped.assign(s.wrapped.bytes, s.wrapped.bytes + s.wrapped.size);
+    }
+    ASSERT_EQ(h.Call(Harness::Confirm(cs[0])).which_body, pki_appliance_v1_Response_confirm_share_tag);
+    ASSERT_EQ(h.Call(Harness::Confirm(cs[1])).which_body, pki_appliance_v1_Response_confirm_share_tag);
+    h.storage().medium().CutPowerAt(cut, torn);
+    link::Response last = h.Call(Harness::Confirm(cs[2]));
+    const bool cut_happened = !h.storage().medium().powered();
+    h.storage().medium().PowerOn();
+    Status booted = h.PowerCycle();
+    ASSERT_TRUE(booted.ok()) << booted.message() << " (confirm answered: " << MessageOf(last) << ")";
+    const auto state = h.Call(Harness::GetStatus()).body.status.state;
+    if (!cut_happened) {
+      // Past the last write: the commit completed.
+      ASSERT_EQ(last.which_body, pki_appliance_v1_Response_confirm_share_tag) << MessageOf(last);
+      EXPECT_EQ(state, pki_appliance_v1_DeviceState_LOCKED);
+      ASSERT_TRUE(saw_unprovisioned);
+      ASSERT_TRUE(saw_recovered) << "no cut point fell between the split commit and the device record";
+      return;
+    }
+    if (state == pki_appliance_v1_DeviceState_UNPROVISIONED) {
+      saw_unprovisioned = true;
+      uint8_t buf[4096];
+      EXPECT_EQ(h.storage().Read(kSealedRootKeyKey, buf).status().code(), StatusCode::kNotFound);
+      ASSERT_EQ(h.Provision(cs, 2).which_body, pki_appliance_v1_Response_init_tag);
+    } else {
+      ASSERT_EQ(state, pki_appliance_v1_DeviceState_LOCKED);
+      if (last.which_body != pki_appliance_v1_Response_confirm_share_tag) saw_recovered = true;
+    }
+    // Either way the device now works with the custodians' shares.
+    std::vector<uint8_t> nonce = h.Approve(Harness::BeginIssueCrl(7), {&cs[0], &cs[2]});
+    EXPECT_EQ(h.Call(Harness::Execute(nonce)).which_body, pki_appliance_v1_Response_execute_tag);
+  }
+  FAIL() << "the commit never completed within 63 writes";
+}
+
+INSTANTIATE_TEST_SUITE_P(DroppedOrTorn, PowerCut, ::testing::Values(size_t{0}, size_t{9}, size_t{40}));
+
+}  // namespace
+}  // namespace pki::appliance::device::testing

@@ -39,6 +39,8 @@ enum class EventType : uint16_t {
   kTamper = 0x0105,
   kExportAcknowledged = 0x0106,
   kSignTranscript = 0x0107,  // a transcript signed with the audit key (inputs = its SHA-256)
+  kLockout = 0x0108,         // too many rejected shares in a row: quorum sessions refused for a while
+  kProvisionRecovered = 0x0109,  // boot finished an Init cut off after its split commit (outputs = root SHA-256)
 };
 
 struct JournalEvent {
