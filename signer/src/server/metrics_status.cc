@@ -26,7 +26,8 @@ std::string Utc(int64_t t) {
 // escaped, so the page is valid JSON whatever a token label holds.
 std::string Json(std::string_view v) {
   std::string out = "\"";
-  for (unsigned char c : v) {
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));
