@@ -1,6 +1,11 @@
 #include "ceremony/lint/tbs_lint.h"
 
+#include <openssl/bn.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
 
 namespace pki::ceremony {
 namespace {
@@ -95,6 +100,91 @@ int64_t DaysBetween(const ASN1_TIME* from, const ASN1_TIME* to) {
 
 }  // namespace
 
+namespace {
+
+// LintKey checks the certified public key: algorithm, size, RSA exponent,
+// and OpenSSL's public-key check (EC point on the curve).
+void LintKey(X509& cert, std::vector<LintIssue>& out) {
+  EVP_PKEY* key = X509_get0_pubkey(&cert);
+  if (key == nullptr) {
+    out.push_back({"key-algorithm-not-allowed", "the public key does not parse", true});
+    return;
+  }
+  const int id = EVP_PKEY_get_base_id(key);
+  if (id == EVP_PKEY_RSA) {
+    if (EVP_PKEY_get_bits(key) < 2048) {
+      out.push_back({"key-too-small", "RSA key of " + std::to_string(EVP_PKEY_get_bits(key)) + " bits (at least 2048)", true});
+    }
+    BIGNUM* e = nullptr;
+    if (EVP_PKEY_get_bn_param(key, "e", &e) != 1 || !BN_is_word(e, 65537)) {
+      out.push_back({"rsa-exponent-not-65537", "RSA public exponent is not 65537", true});
+    }
+    BN_free(e);
+  } else if (id == EVP_PKEY_EC) {
+    char curve[64] = {};
+    size_t len = 0;
+    EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof(curve), &len);
+    const std::string c(curve);
+    if (c != "prime256v1" && c != "secp384r1" && c != "secp521r1") {
+      out.push_back({"key-algorithm-not-allowed", "EC key on curve '" + c + "' (P-256, P-384 or P-521 only)", true});
+    }
+  } else {
+    out.push_back({"key-algorithm-not-allowed", std::string("public key type ") + OBJ_nid2sn(id) + " (RSA or EC only)", true});
+    return;
+  }
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (ctx == nullptr || EVP_PKEY_public_check(ctx.get()) != 1) {
+    out.push_back({"key-invalid", "the public key fails OpenSSL's check (EC point not on the curve?)", true});
+  }
+}
+
+std::vector<std::string> DnsSubtrees(const STACK_OF(GENERAL_SUBTREE) * trees, bool* other) {
+  std::vector<std::string> out;
+  for (int i = 0; i < sk_GENERAL_SUBTREE_num(trees); ++i) {
+    const GENERAL_SUBTREE* t = sk_GENERAL_SUBTREE_value(trees, i);
+    if (t->base->type != GEN_DNS) {
+      *other = true;
+      continue;
+    }
+    const ASN1_IA5STRING* d = t->base->d.dNSName;
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<size_t>(ASN1_STRING_length(d)));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void LintNameConstraints(X509& cert, const CertProfileExpectation& profile, std::vector<LintIssue>& out) {
+  int crit = -1;
+  auto* nc = static_cast<NAME_CONSTRAINTS*>(X509_get_ext_d2i(&cert, NID_name_constraints, &crit, nullptr));
+  std::vector<std::string> want_p = profile.permitted_dns, want_e = profile.excluded_dns;
+  std::sort(want_p.begin(), want_p.end());
+  std::sort(want_e.begin(), want_e.end());
+  if (nc == nullptr) {
+    if (!want_p.empty() || !want_e.empty()) {
+      out.push_back({"name-constraints-mismatch", "the profile names DNS subtrees but the TBS has no nameConstraints", false});
+    }
+    return;
+  }
+  bool other = false;
+  const std::vector<std::string> got_p = DnsSubtrees(nc->permittedSubtrees, &other);
+  const std::vector<std::string> got_e = DnsSubtrees(nc->excludedSubtrees, &other);
+  NAME_CONSTRAINTS_free(nc);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return "[" + s + "]";
+  };
+  if (got_p != want_p || got_e != want_e || other) {
+    out.push_back({"name-constraints-mismatch", "nameConstraints permitted " + join(got_p) + " excluded " + join(got_e) +
+                                                    (other ? " (and non-DNS subtrees)" : "") + "; the profile says permitted " +
+                                                    join(want_p) + " excluded " + join(want_e),
+                   false});
+  }
+  if (crit != 1) out.push_back({"name-constraints-not-critical", "nameConstraints is not critical (RFC 5280 4.2.1.10)", false});
+}
+
+}  // namespace
+
 std::vector<LintIssue> LintTbsCertificate(std::string_view tbs_der, X509& root,
                                           const CertProfileExpectation& profile) {
   std::vector<LintIssue> out;
@@ -153,6 +243,8 @@ std::vector<LintIssue> LintTbsCertificate(std::string_view tbs_der, X509& root,
   if (IsEcdsa(alg) && HasParams(alg)) {
     out.push_back({"ecdsa-params-not-absent", "ECDSA AlgorithmIdentifier has parameters (must be absent)", false});
   }
+  LintKey(*cert, out);
+  LintNameConstraints(*cert, profile, out);
   OpenSslErrors();
   return out;
 }

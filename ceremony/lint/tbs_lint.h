@@ -26,7 +26,17 @@ struct LintIssue {
 struct CertProfileExpectation {
   uint32_t validity_days = 0;  // 0: not checked
   int32_t path_len = -1;       // -1: pathLenConstraint must be absent
+  // The profile's nameConstraints dNSName subtrees: the TBS must carry
+  // exactly these (critical), or no nameConstraints when both are empty.
+  std::vector<std::string> permitted_dns;
+  std::vector<std::string> excluded_dns;
 };
+
+// Key findings (all fatal): "key-algorithm-not-allowed" (only RSA and EC
+// P-256/P-384/P-521 keys), "key-too-small" (RSA under 2048 bits),
+// "rsa-exponent-not-65537", "key-invalid" (an EC point off its curve or a
+// key OpenSSL's public check refuses). Name constraints (waivable):
+// "name-constraints-mismatch", "name-constraints-not-critical".
 
 // LintTbsCertificate returns the findings for |tbs_der| to be issued under
 // |root| (borrowed) with |profile|. An empty result means clean. Never fails:

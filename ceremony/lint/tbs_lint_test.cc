@@ -22,6 +22,7 @@ struct Options {
   long days = 365;
   const char* bc = "critical,CA:TRUE,pathlen:0";
   bool ski = true;
+  const char* name_constraints = nullptr;  // e.g. "critical,permitted;DNS:example.com"
 };
 
 OsslPtr<X509> Make(EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, const char* cn, const Options& o) {
@@ -43,6 +44,7 @@ OsslPtr<X509> Make(EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, const char
   Ext(cert.get(), iss, NID_key_usage, "critical,keyCertSign,cRLSign");
   if (o.ski) Ext(cert.get(), iss, NID_subject_key_identifier, "hash");
   Ext(cert.get(), iss, NID_authority_key_identifier, "keyid:always");
+  if (o.name_constraints != nullptr) Ext(cert.get(), iss, NID_name_constraints, o.name_constraints);
   X509_sign(cert.get(), issuer_key, EVP_sha256());
   return cert;
 }
@@ -77,7 +79,7 @@ class TbsLintTest : public ::testing::Test {
 
 TEST_F(TbsLintTest, CleanIntermediateHasNoFindings) {
   auto cert = Make(key_.get(), root_.get(), root_key_.get(), "Issuing", Options{});
-  const auto issues = LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0});
+  const auto issues = LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {}, {}});
   EXPECT_TRUE(issues.empty()) << issues.front().name << ": " << issues.front().message;
 }
 
@@ -88,7 +90,7 @@ TEST_F(TbsLintTest, ProfileAndRfc5280ProblemsAreNamed) {
   o.bc = "CA:TRUE";
   o.ski = false;
   auto cert = Make(key_.get(), root_.get(), root_key_.get(), "Issuing", o);
-  const auto names = Names(LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0}));
+  const auto names = Names(LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {}, {}}));
   EXPECT_EQ(names, (std::set<std::string>{"serial-not-20-bytes", "validity-exceeds-profile", "validity-beyond-issuer",
                                           "basic-constraints-not-critical", "path-len-absent", "missing-ski"}));
 }
@@ -97,7 +99,7 @@ TEST_F(TbsLintTest, WrongIssuerAndGarbageAreFatal) {
   OsslPtr<EVP_PKEY> other_key(EVP_EC_gen("P-256"));
   auto other_root = Make(other_key.get(), nullptr, other_key.get(), "Other Root", Options{});
   auto cert = Make(key_.get(), other_root.get(), other_key.get(), "Issuing", Options{});
-  const auto issues = LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0});
+  const auto issues = LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {}, {}});
   ASSERT_FALSE(issues.empty());
   EXPECT_EQ(issues[0].name, "issuer-not-root");
   EXPECT_TRUE(issues[0].fatal);
@@ -123,6 +125,62 @@ TEST_F(TbsLintTest, CrlNextUpdateAndNumber) {
   const auto names = Names(LintTbsCertList(tbs, *root_, 120));
   EXPECT_EQ(names, (std::set<std::string>{"crl-next-update-far", "crl-number-missing", "missing-aki"}));
   EXPECT_TRUE(Names(LintTbsCertList(tbs, *root_, 400)).count("crl-next-update-far") == 0);
+}
+
+TEST_F(TbsLintTest, NameConstraintsMustMatchTheProfile) {
+  Options o;
+  o.name_constraints = "critical,permitted;DNS:example.com,permitted;DNS:example.net,excluded;DNS:bad.example.com";
+  auto cert = Make(key_.get(), root_.get(), root_key_.get(), "Issuing", o);
+  CertProfileExpectation want{365, 0, {"example.net", "example.com"}, {"bad.example.com"}};
+  auto issues = LintTbsCertificate(Tbs(cert.get()), *root_, want);
+  EXPECT_TRUE(issues.empty()) << issues.front().name << ": " << issues.front().message;
+  // Another permitted set, or none expected: a mismatch naming both sides.
+  issues = LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {"example.com"}, {"bad.example.com"}});
+  ASSERT_EQ(Names(issues), std::set<std::string>{"name-constraints-mismatch"});
+  EXPECT_NE(issues[0].message.find("permitted [example.com,example.net]"), std::string::npos) << issues[0].message;
+  EXPECT_FALSE(issues[0].fatal);
+  EXPECT_EQ(Names(LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {}, {}})),
+            std::set<std::string>{"name-constraints-mismatch"});
+  // Expected but absent.
+  auto plain = Make(key_.get(), root_.get(), root_key_.get(), "Issuing", Options{});
+  EXPECT_EQ(Names(LintTbsCertificate(Tbs(plain.get()), *root_, want)), std::set<std::string>{"name-constraints-mismatch"});
+  // Not critical.
+  o.name_constraints = "permitted;DNS:example.com,permitted;DNS:example.net,excluded;DNS:bad.example.com";
+  auto soft = Make(key_.get(), root_.get(), root_key_.get(), "Issuing", o);
+  EXPECT_EQ(Names(LintTbsCertificate(Tbs(soft.get()), *root_, want)), std::set<std::string>{"name-constraints-not-critical"});
+}
+
+TEST_F(TbsLintTest, KeyAlgorithmAndSizeAreChecked) {
+  auto lint = [&](EVP_PKEY* key) {
+    auto cert = Make(key, root_.get(), root_key_.get(), "Issuing", Options{});
+    return LintTbsCertificate(Tbs(cert.get()), *root_, CertProfileExpectation{365, 0, {}, {}});
+  };
+  OsslPtr<EVP_PKEY> p384(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
+  EXPECT_TRUE(lint(p384.get()).empty());
+  OsslPtr<EVP_PKEY> rsa3072(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(3072)));
+  EXPECT_TRUE(lint(rsa3072.get()).empty());
+  OsslPtr<EVP_PKEY> rsa1024(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024)));
+  auto issues = lint(rsa1024.get());
+  ASSERT_EQ(Names(issues), std::set<std::string>{"key-too-small"});
+  EXPECT_TRUE(issues[0].fatal);
+  EXPECT_NE(issues[0].message.find("1024 bits"), std::string::npos);
+  // e = 3.
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  ASSERT_EQ(EVP_PKEY_keygen_init(ctx.get()), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 2048), 1);
+  OsslPtr<BIGNUM> three(BN_new());
+  BN_set_word(three.get(), 3);
+  ASSERT_EQ(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), three.get()), 1);
+  EVP_PKEY* raw = nullptr;
+  ASSERT_EQ(EVP_PKEY_keygen(ctx.get(), &raw), 1);
+  OsslPtr<EVP_PKEY> rsa_e3(raw);
+  EXPECT_EQ(Names(lint(rsa_e3.get())), std::set<std::string>{"rsa-exponent-not-65537"});
+  OsslPtr<EVP_PKEY> k256(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"));
+  EXPECT_EQ(Names(lint(k256.get())), std::set<std::string>{"key-algorithm-not-allowed"});
+  OsslPtr<EVP_PKEY> ed(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  issues = lint(ed.get());
+  ASSERT_EQ(Names(issues), std::set<std::string>{"key-algorithm-not-allowed"});
+  EXPECT_TRUE(issues[0].fatal);
 }
 
 }  // namespace

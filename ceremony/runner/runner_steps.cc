@@ -146,6 +146,10 @@ Status Runner::Lint(const v1::Step& step, const std::string& tbs) {
                                                    : step.cross_sign().validity_days();
     e.path_len = step.has_sign_intermediate() ? step.sign_intermediate().profile().path_len()
                                               : step.cross_sign().path_len();
+    if (step.has_sign_intermediate()) {
+      for (const auto& d : step.sign_intermediate().profile().permitted_dns()) e.permitted_dns.push_back(d);
+      for (const auto& d : step.sign_intermediate().profile().excluded_dns()) e.excluded_dns.push_back(d);
+    }
     issues = LintTbsCertificate(tbs, *state_->root_cert, e);
   }
   std::string failed;

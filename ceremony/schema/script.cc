@@ -461,6 +461,7 @@ class Validator final {
 const std::vector<std::string>& KnownLintNames() {
   static const std::vector<std::string> k = {
       "validity-exceeds-profile", "validity-beyond-issuer", "missing-aki",  "missing-ski",
+      "name-constraints-mismatch", "name-constraints-not-critical",
       "basic-constraints-not-critical", "key-usage-not-critical", "serial-not-20-bytes",
       "ecdsa-params-not-absent", "crl-next-update-far", "subject-empty", "path-len-absent"};
   return k;

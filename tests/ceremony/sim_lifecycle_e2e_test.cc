@@ -309,5 +309,34 @@ custodians { name: "Eun-ji Custodian" passphrase_file: "eunji.pass" new_passphra
   EXPECT_EQ(rc, 0) << v;
 }
 
+// A profile with name constraints: the appliance writes them (critical), the
+// host's lint finds exactly the profile's subtrees (clean), openssl shows them.
+TEST_F(SimLifecycleTest, NameConstrainedIntermediateLintsClean) {
+  ASSERT_NO_FATAL_FAILURE(RootInit());
+  auto text = ReadFile(scripts_ + "sign-intermediate.textproto");
+  ASSERT_TRUE(text.ok());
+  std::string edited = *text;
+  const std::string from = "profile { name: \"issuing-tls\" validity_days: 1095 path_len: 0 }";
+  const size_t at = edited.find(from);
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, from.size(),
+                 "profile { name: \"issuing-tls\" validity_days: 1095 path_len: 0 permitted_dns: \"example.com\" "
+                 "excluded_dns: \"internal.example.com\" }");
+  const std::string script = dir_ + "/nc-sign-intermediate.textproto";
+  ASSERT_TRUE(WriteFileAtomic(script, AsBytes(edited), 0644).ok());
+  int rc;
+  std::string log = Out(bin_ + "/ceremony run '" + script + "' --media '" + media() + "' --socket '" + dir_ +
+                            "/sock' --answers '" + dir_ + "/secrets/two.answers'",
+                        &rc);
+  ASSERT_EQ(rc, kCompleted) << log;
+  EXPECT_NE(log.find("lint: clean"), std::string::npos) << log;
+  const std::string shown = Ossl("x509 -noout -ext nameConstraints -in '" + media() + "/out/issuing.crt'", &rc);
+  EXPECT_NE(shown.find("critical"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("DNS:example.com"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("DNS:internal.example.com"), std::string::npos) << shown;
+  std::string v = Ossl("verify -x509_strict -CAfile '" + media() + "/out/root.crt' '" + media() + "/out/issuing.crt'", &rc);
+  EXPECT_EQ(rc, 0) << v;
+}
+
 }  // namespace
 }  // namespace pki::ceremony
