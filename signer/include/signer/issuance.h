@@ -136,6 +136,7 @@ struct IssuanceIntent {
   int64_t not_before_unix = 0;
   int64_t not_after_unix = 0;
   std::string tbs_sha256_hex;      // of the linted TBSCertificate
+  std::string csr_sha256_hex;      // of the CSR (DER): with |profile|, what a retry must match
 };
 
 // IssuanceJournal records intents and outcomes (the audit log adapter is
@@ -148,6 +149,10 @@ class IssuanceJournal {
   // |outcome| OK with the certificate's SHA-256, or the error that stopped it.
   virtual Status RecordOutcome(const IssuanceIntent& intent, const Status& outcome,
                                std::string_view certificate_sha256_hex) = 0;
+  // RecordIssued records the OK outcome with the certificate itself (DER), so
+  // a journal that keeps it can answer a retry after a restart
+  // (IssuanceEngine::Remember). Default: RecordOutcome(OK, its SHA-256).
+  virtual Status RecordIssued(const IssuanceIntent& intent, std::string_view certificate_der);
 };
 
 struct IssuanceRequest {
@@ -168,8 +173,34 @@ struct IssuedCertificate {
   bool replayed = false;  // true when served from the idempotency store
 };
 
+// IdempotencyIndex answers retries: client + request id -> the certificate
+// issued for it and the request's fingerprint (profile name + CSR SHA-256).
+// A bounded LRU in memory; an engine makes its own unless given one, and
+// the engines a reload swaps share one (IssuanceOptions::idempotency).
+class IdempotencyIndex;
+// NewIdempotencyIndex returns an empty index of |capacity| entries (≥ 1).
+std::shared_ptr<IdempotencyIndex> NewIdempotencyIndex(size_t capacity);
+// SetIdempotencyCapacity changes the bound (evicting the least recently used).
+void SetIdempotencyCapacity(IdempotencyIndex& index, size_t capacity);
+// IdempotencyIndexSize returns the number of finished entries.
+size_t IdempotencyIndexSize(const IdempotencyIndex& index);
+
+// A certificate issued earlier (by this or an earlier signerd), as the
+// journal recorded it: what IssuanceEngine::Remember puts back in the index.
+struct PriorIssuance {
+  std::string client_id;
+  std::string request_id;
+  std::string profile;           // profile name
+  std::string profile_hash_hex;  // the profile's hash when it was issued
+  std::string csr_sha256_hex;
+  std::string certificate_der;
+};
+
 struct IssuanceOptions {
   size_t idempotency_capacity = 10000;  // LRU entries (client + request id), in memory
+  // Shared index (reload keeps it); null: the engine makes one of
+  // idempotency_capacity entries.
+  std::shared_ptr<IdempotencyIndex> idempotency;
   std::function<int64_t()> now_unix;    // clock; empty: system clock
 #if !PKI_PRODUCTION_BUILD
   // Test-only fault injection: mutates the TBS handed to the real signer
@@ -215,6 +246,14 @@ class IssuanceEngine final {
   // A failed request changes no state (the idempotency entry is dropped).
   StatusOr<IssuedCertificate> Issue(const IssuanceRequest& request,
                                     const NameAllowlist& allowlist);
+
+  // Remember puts |prior| in the idempotency index, so the same request id
+  // with the same profile and CSR gets that certificate back (replayed) and
+  // another CSR is ALREADY_EXISTS. The chain is the current issuer's of the
+  // profile. NOT_FOUND if the profile is gone; FAILED_PRECONDITION if the
+  // certificate does not parse or was not signed by that issuer (then a
+  // retry is issued anew).
+  Status Remember(const PriorIssuance& prior);
 
   // ProfileHash returns the hex hash of profile |name|; NOT_FOUND if absent.
   StatusOr<std::string> ProfileHash(std::string_view name) const;

@@ -61,6 +61,9 @@ class AuditLog final {
   // (then, and after any earlier failure, nothing more is accepted).
   StatusOr<std::string> Append(const AuditRecord& record);
 
+  // Path returns the active file's path (ListAuditFiles finds the rest).
+  const std::string& Path() const { return options_.path; }
+
   // Healthy is false once a write or sync has failed (nothing more is accepted).
   bool Healthy() const;
 

@@ -109,6 +109,7 @@ std::string FormatAuditLine(const AuditRecord& r, const Sha256& prev, uint64_t g
   Field(out, "outcome", r.outcome);
   Field(out, "latency_us", r.latency_us);
   Field(out, "detail", r.detail);
+  if (!r.certificate.empty()) Field(out, "certificate", r.certificate);
   out.push_back('}');
   return out;
 }

@@ -34,6 +34,10 @@ struct AuditRecord {
   std::string outcome;       // StatusCodeName(), "OK" on success
   int64_t latency_us = 0;
   std::string detail;        // replica that signed, or error detail (never a secret)
+  // Base64 DER of the certificate an IssueCertificate.outcome record released
+  // (what answers a retry of the same request after a restart); written as a
+  // last "certificate" field only when not empty, so other records are as before.
+  std::string certificate;
 };
 
 // The chain fields of a parsed line.

@@ -28,6 +28,7 @@ struct IssuerState {
   IssuerConfig config;
   OsslPtr<X509> cert;
   std::shared_ptr<TbsSigner> signer;
+  IdempotencyIndex::Chain chain;  // certificate_der then chain_der, shared by replays
   int64_t not_before = 0;
   int64_t not_after = 0;
 };
@@ -147,6 +148,23 @@ std::string KeyUsageConf(uint16_t ku) {
   return s;
 }
 
+// RequestFingerprint is what a retry must match: the profile name and the
+// CSR. (Not the profile's hash: a retry after a reload that changed the
+// profile's rules gets the certificate already issued, with its hash.)
+std::string RequestFingerprint(std::string_view profile, std::string_view csr_sha256_hex) {
+  std::string in(profile);
+  in.push_back('\n');
+  in.append(csr_sha256_hex);
+  return Sha256(in);
+}
+
+std::string IdempotencyKey(std::string_view client_id, std::string_view request_id) {
+  std::string key(client_id);
+  key.push_back('\n');
+  key.append(request_id);
+  return key;
+}
+
 std::string Join(const std::vector<std::string>& items, std::string_view prefix) {
   std::string out;
   for (const std::string& i : items) {
@@ -163,7 +181,7 @@ struct IssuanceEngine::State {
   std::map<std::string, IssuerState, std::less<>> issuers;
   IssuanceJournal* journal = nullptr;
   IssuanceOptions options;
-  std::unique_ptr<internal::IdempotencyStore> store;
+  std::shared_ptr<IdempotencyIndex> store;
 
   // One throwaway key per algorithm, made on first use and kept for the
   // engine's life: it only ever signs lint copies, which are never released.
@@ -182,10 +200,15 @@ struct IssuanceEngine::State {
   int64_t Now() const { return options.now_unix ? options.now_unix() : static_cast<int64_t>(std::time(nullptr)); }
 
   StatusOr<IssuedCertificate> IssueNew(const ProfileState& ps, IssuerState& is,
-                                       const IssuanceRequest& request, const NameAllowlist& allowlist);
+                                       const IssuanceRequest& request, const NameAllowlist& allowlist,
+                                       std::string csr_sha256_hex);
   StatusOr<OsslPtr<X509>> BuildTemplate(const Profile& profile, IssuerState& is, CheckedCsr& csr,
                                         int64_t now, std::string* out_serial_hex);
 };
+
+Status IssuanceJournal::RecordIssued(const IssuanceIntent& intent, std::string_view certificate_der) {
+  return RecordOutcome(intent, OkStatus(), HexLower(Sha256(certificate_der)));
+}
 
 IssuanceEngine::IssuanceEngine(std::unique_ptr<State> state) : state_(std::move(state)) {}
 IssuanceEngine::~IssuanceEngine() = default;
@@ -228,6 +251,12 @@ StatusOr<std::unique_ptr<IssuanceEngine>> IssuanceEngine::Create(std::vector<Pro
     PKI_ASSIGN_OR_RETURN(is.not_before, internal::AsnTimeToUnix(*X509_get0_notBefore(x)));
     PKI_ASSIGN_OR_RETURN(is.not_after, internal::AsnTimeToUnix(*X509_get0_notAfter(x)));
     is.cert = std::move(cert).value();
+    {
+      auto chain = std::make_shared<std::vector<std::string>>();
+      chain->push_back(c.certificate_der);
+      chain->insert(chain->end(), c.chain_der.begin(), c.chain_der.end());
+      is.chain = std::move(chain);
+    }
     is.signer = std::move(issuer.signer);
     is.config = std::move(c);
     const std::string name = is.config.key_name;
@@ -245,7 +274,8 @@ StatusOr<std::unique_ptr<IssuanceEngine>> IssuanceEngine::Create(std::vector<Pro
       return InvalidArgumentError("profile ").Append(p.name).Append(" configured twice");
     }
   }
-  state->store = std::make_unique<internal::IdempotencyStore>(options.idempotency_capacity);
+  state->store = options.idempotency != nullptr ? options.idempotency
+                                                : NewIdempotencyIndex(options.idempotency_capacity);
   state->options = std::move(options);
   return std::unique_ptr<IssuanceEngine>(new IssuanceEngine(std::move(state)));
 }
@@ -265,17 +295,46 @@ StatusOr<IssuedCertificate> IssuanceEngine::Issue(const IssuanceRequest& request
   IssuerState& is = state_->issuers.find(ps.profile.issuing_key)->second;
   PKI_RETURN_IF_ERROR(ValidateAllowlist(allowlist));
 
-  const std::string key = request.client_id + '\n' + request.request_id;
-  const std::string fingerprint = Sha256(ps.hash_hex + "\n" + request.csr_der);
+  const std::string key = IdempotencyKey(request.client_id, request.request_id);
+  std::string csr_sha256_hex = HexLower(Sha256(request.csr_der));
+  const std::string fingerprint = RequestFingerprint(ps.profile.name, csr_sha256_hex);
   PKI_ASSIGN_OR_RETURN(std::optional<IssuedCertificate> replay, state_->store->Begin(key, fingerprint));
   if (replay.has_value()) return std::move(*replay);
-  StatusOr<IssuedCertificate> issued = state_->IssueNew(ps, is, request, allowlist);
+  StatusOr<IssuedCertificate> issued = state_->IssueNew(ps, is, request, allowlist, std::move(csr_sha256_hex));
   if (!issued.ok()) {
     state_->store->Abandon(key);
     return issued.status();
   }
-  state_->store->Finish(key, *issued);
+  state_->store->Finish(key, *issued, is.chain);
   return issued;
+}
+
+Status IssuanceEngine::Remember(const PriorIssuance& prior) {
+  auto pit = state_->profiles.find(prior.profile);
+  if (pit == state_->profiles.end()) return NotFoundError("no such profile: ").Append(prior.profile);
+  const IssuerState& is = state_->issuers.find(pit->second.profile.issuing_key)->second;
+  StatusOr<OsslPtr<X509>> cert = internal::ParseDerCertificate(prior.certificate_der);
+  if (!cert.ok()) return FailedPreconditionError("recorded certificate does not parse");
+  X509* x = cert->get();
+  if (X509_check_issued(is.cert.get(), x) != X509_V_OK || X509_verify(x, X509_get0_pubkey(is.cert.get())) != 1) {
+    OpenSslErrors();
+    return FailedPreconditionError("recorded certificate was not signed by the profile's current issuer");
+  }
+  IssuedCertificate out;
+  out.certificate_der = prior.certificate_der;
+  unsigned char serial[20];
+  OsslPtr<BIGNUM> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr));
+  if (!bn || BN_bn2binpad(bn.get(), serial, sizeof(serial)) != static_cast<int>(sizeof(serial))) {
+    OpenSslErrors();
+    return FailedPreconditionError("recorded certificate's serial is not 20 bytes");
+  }
+  out.serial_hex = HexLower(std::string_view(reinterpret_cast<char*>(serial), sizeof(serial)));
+  out.profile_hash_hex = prior.profile_hash_hex;
+  PKI_ASSIGN_OR_RETURN(out.not_before_unix, internal::AsnTimeToUnix(*X509_get0_notBefore(x)));
+  PKI_ASSIGN_OR_RETURN(out.not_after_unix, internal::AsnTimeToUnix(*X509_get0_notAfter(x)));
+  state_->store->Put(IdempotencyKey(prior.client_id, prior.request_id),
+                     RequestFingerprint(prior.profile, prior.csr_sha256_hex), out, is.chain);
+  return OkStatus();
 }
 
 StatusOr<OsslPtr<X509>> IssuanceEngine::State::BuildTemplate(const Profile& profile, IssuerState& is,
@@ -355,7 +414,8 @@ StatusOr<OsslPtr<X509>> IssuanceEngine::State::BuildTemplate(const Profile& prof
 
 StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& ps, IssuerState& is,
                                                             const IssuanceRequest& request,
-                                                            const NameAllowlist& allowlist) {
+                                                            const NameAllowlist& allowlist,
+                                                            std::string csr_sha256_hex) {
   const Profile& profile = ps.profile;
   PKI_ASSIGN_OR_RETURN(CheckedCsr csr, CheckCsr(profile, allowlist, request.csr_der));
   const int64_t now = Now();
@@ -369,6 +429,7 @@ StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& 
   intent.profile_hash_hex = ps.hash_hex;
   intent.issuing_key = is.config.key_name;
   intent.names = csr.name_text;
+  intent.csr_sha256_hex = std::move(csr_sha256_hex);
   PKI_ASSIGN_OR_RETURN(OsslPtr<X509> tmpl, BuildTemplate(profile, is, csr, now, &intent.serial_hex));
   intent.subject = SubjectText(X509_get_subject_name(tmpl.get()));
   PKI_ASSIGN_OR_RETURN(intent.not_before_unix, internal::AsnTimeToUnix(*X509_get0_notBefore(tmpl.get())));
@@ -424,13 +485,12 @@ StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& 
 
   IssuedCertificate out;
   out.certificate_der = cert_der;
-  out.chain_der.push_back(is.config.certificate_der);
-  for (const std::string& c : is.config.chain_der) out.chain_der.push_back(c);
+  out.chain_der = *is.chain;
   out.serial_hex = intent.serial_hex;
   out.profile_hash_hex = ps.hash_hex;
   out.not_before_unix = intent.not_before_unix;
   out.not_after_unix = intent.not_after_unix;
-  PKI_RETURN_IF_ERROR(journal->RecordOutcome(intent, OkStatus(), HexLower(Sha256(cert_der))));
+  PKI_RETURN_IF_ERROR(journal->RecordIssued(intent, out.certificate_der));
   return out;
 }
 

@@ -51,7 +51,7 @@ ScopedIssueDeadline::ScopedIssueDeadline(std::chrono::milliseconds deadline)
 ScopedIssueDeadline::~ScopedIssueDeadline() { t_issue_deadline = previous_; }
 
 StatusOr<std::shared_ptr<IssuanceBundle>> BuildIssuance(const IssuanceConfig& config, KeyPool& pool,
-                                                        IssuanceJournal& journal,
+                                                        AuditIssuanceJournal& journal,
                                                         std::chrono::milliseconds max_deadline) {
   if (config.issuers.empty()) return std::shared_ptr<IssuanceBundle>();
   std::vector<IssuanceEngine::Issuer> issuers;
@@ -73,10 +73,26 @@ StatusOr<std::shared_ptr<IssuanceBundle>> BuildIssuance(const IssuanceConfig& co
   }
   IssuanceOptions options;
   options.idempotency_capacity = config.idempotency_capacity;
+  bool fresh = false;
+  options.idempotency = journal.Index(config.idempotency_capacity, &fresh);
   auto bundle = std::make_shared<IssuanceBundle>();
   bundle->profiles = config.profiles;
   PKI_ASSIGN_OR_RETURN(bundle->engine,
                        IssuanceEngine::Create(config.profiles, std::move(issuers), journal, std::move(options)));
+  if (fresh) {
+    size_t skipped = 0;
+    StatusOr<std::vector<PriorIssuance>> prior = journal.RecentIssuances(config.idempotency_capacity, &skipped);
+    if (!prior.ok()) return prior.status();
+    for (const PriorIssuance& p : *prior) {
+      if (bundle->engine->Remember(p).ok()) {
+        ++bundle->remembered;
+      } else {
+        ++skipped;
+      }
+    }
+    bundle->remember_skipped = skipped;
+    journal.MarkIndexFilled();
+  }
   return bundle;
 }
 

@@ -18,6 +18,7 @@
 #include "base/status_or.h"
 #include "config/config.h"
 #include "signer/issuance.h"
+#include "server/issuance_journal.h"
 #include "signer/key_pool.h"
 
 namespace pki::signer {
@@ -26,16 +27,26 @@ namespace pki::signer {
 struct IssuanceBundle {
   std::unique_ptr<IssuanceEngine> engine;
   std::vector<Profile> profiles;
+  // Idempotency entries read back from the audit log when this bundle made
+  // the journal's index (the first build: signerd's start), and outcome
+  // records that could not be used (old format, profile gone, issuer changed).
+  size_t remembered = 0;
+  size_t remember_skipped = 0;
 };
 
 // BuildIssuance returns a bundle for |config| (copied) over |pool| and
 // |journal| (borrowed; both must outlive the bundle). |max_deadline| bounds
-// every HSM call. Returns null (OK) if no issuer is configured; FAILED_
-// PRECONDITION naming the key if an issuer key has no certificate chain in
-// the pool; the pool's error if it cannot describe the key; the engine's
+// every HSM call. The engine answers retries from the journal's shared
+// idempotency index (config.idempotency_capacity entries): the first build
+// fills it from the audit log's last OK outcome records, later builds (a
+// SIGHUP reload) keep it, so neither a restart nor a reload issues a second
+// certificate for a request id it can still remember. Returns null (OK) if
+// no issuer is configured; FAILED_PRECONDITION naming the key if an issuer
+// key has no certificate chain in the pool; the pool's error if it cannot
+// describe the key; the journal's if the log cannot be read; the engine's
 // INVALID_ARGUMENT otherwise.
 StatusOr<std::shared_ptr<IssuanceBundle>> BuildIssuance(const IssuanceConfig& config, KeyPool& pool,
-                                                        IssuanceJournal& journal,
+                                                        AuditIssuanceJournal& journal,
                                                         std::chrono::milliseconds max_deadline);
 
 // ScopedIssueDeadline sets, for this thread and its lifetime, the deadline

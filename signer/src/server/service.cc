@@ -343,9 +343,23 @@ grpc::Status SignerService::IssueCertificate(grpc::ServerContext* ctx, const v1:
   const auto client_left = std::chrono::duration_cast<std::chrono::milliseconds>(
       ctx->deadline() - std::chrono::system_clock::now());
   if (client_left < deadline) deadline = std::max(client_left, std::chrono::milliseconds(1));
+  // Once the engine has journaled this request's outcome (durable, with the
+  // client, request id, profile, serial, names and certificate hash), that
+  // record is the request's record: no third append and fdatasync.
+  ScopedIssueAudit journaled(start);
   if (err.status.ok()) err = DoIssue(caller, *req, deadline, out, rec);
-  std::string audit_id;
-  grpc::Status st = Finish("IssueCertificate", err, rec, start, &audit_id);
+  std::string audit_id = journaled.outcome_audit_id();
+  grpc::Status st;
+  if (audit_id.empty()) {
+    st = Finish("IssueCertificate", err, rec, start, &audit_id);
+  } else {
+    if (deps_.metrics != nullptr) {
+      deps_.metrics->RecordRequest("IssueCertificate", err.status.code(),
+                                   std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start));
+    }
+    st = ToGrpcStatus(err);
+  }
   if (st.ok()) {
     out.set_audit_id(audit_id);
     *resp = std::move(out);
