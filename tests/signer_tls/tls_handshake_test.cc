@@ -263,5 +263,28 @@ TEST_F(TlsHandshakeTest, ClientRefusesAServerCertificateThatDoesNotMatch) {
   EXPECT_TRUE(ListKeysAs("good").ok());
 }
 
+TEST_F(TlsHandshakeTest, AFreshCrlBesideAStaleOneDecidesAndAForeignCrlIsRefused) {
+  // One file holding the stale CRL and a fresh one of the same CA.
+  testing::WriteText(audit_dir_ + "/both.pem", ReadText(F("stale_crl.pem")) + ReadText(F("crl.pem")));
+  ServerConfig sc = Config("");
+  sc.client_cas[0].crl_file = audit_dir_ + "/both.pem";
+  ASSERT_NO_FATAL_FAILURE(Start(sc));
+  EXPECT_TRUE(ListKeysAs("good").ok());
+  EXPECT_EQ(ListKeysAs("revoked").error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  // A CRL signed by another CA than its bundle's: refused at start and on reload.
+  ServerConfig foreign = Config("crl.pem");
+  foreign.client_cas[0].ca_file = F("other/ca.pem");
+  EXPECT_FALSE(server_->ReloadCrls(foreign).ok());
+  EXPECT_TRUE(ListKeysAs("good").ok());  // the loaded CRLs stay
+  server_.reset();
+  auto policy = Policy::Create(policy_config_, keys_);
+  ASSERT_TRUE(policy.ok());
+  auto refused = SignerServer::Start(foreign, pool_, *audit_, std::shared_ptr<const Policy>(std::move(policy).value()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(std::string(refused.status().message()).find("CRL not signed by a CA of its bundle"), std::string::npos)
+      << refused.status().message();
+}
+
 }  // namespace
 }  // namespace pki::signer
