@@ -31,6 +31,7 @@ namespace pki::signer {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::Credential;
 using testing::SoftKeyType;
 using testing::SoftwareKeyPool;
@@ -364,6 +365,137 @@ TEST_F(IssuanceServerTest, IdempotencyBothWays) {
   // A different id issues a new certificate.
   ASSERT_TRUE(Issue(*ra_, "tls-server", "other-id", csr, &other).ok());
   EXPECT_NE(other.certificate_der(), first.certificate_der());
+}
+
+// A new certificate costs two durable records (intent, outcome); the
+// outcome record is the request's record: its id is the audit id returned,
+// and it carries what the audit and a retry need.
+TEST_F(IssuanceServerTest, TwoRecordsPerCertificateAndTheOutcomeIsTheRequestRecord) {
+  const uint64_t before = audit_->LastSeq();
+  const uint64_t syncs_before = audit_->SyncCount();
+  v1::IssueCertificateResponse resp, again;
+  const std::string csr = Csr("ec", "", "DNS:two.example.com");
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "two-records", csr, &resp).ok());
+  EXPECT_EQ(audit_->LastSeq(), before + 2);
+  EXPECT_LE(audit_->SyncCount(), syncs_before + 2);
+  EXPECT_EQ(resp.audit_id(), AuditId(audit_->Generation(), audit_->LastSeq()));
+  std::istringstream lines(testing::ReadText(audit_dir_ + "/audit.log"));
+  std::string line, intent, outcome;
+  while (std::getline(lines, line)) {
+    if (line.find("\"request_id\":\"two-records\"") == std::string::npos) continue;
+    EXPECT_THAT(line, Not(HasSubstr("\"method\":\"IssueCertificate\",")));  // no third record
+    if (line.find("IssueCertificate.intent") != std::string::npos) intent = line;
+    if (line.find("IssueCertificate.outcome") != std::string::npos) outcome = line;
+  }
+  ASSERT_FALSE(intent.empty());
+  ASSERT_FALSE(outcome.empty());
+  const std::string cert_sha = Sha256Hex(resp.certificate_der());
+  std::string serial_hex;
+  for (unsigned char c : resp.serial()) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    serial_hex += kHex[c >> 4];
+    serial_hex += kHex[c & 15];
+  }
+  for (const std::string& want :
+       {std::string("\"client\":\"ra\""), std::string("\"outcome\":\"OK\""), "cert_sha256=" + cert_sha,
+        "serial=" + serial_hex, std::string("profile=tls-server"), std::string("names=dns:two.example.com"),
+        std::string("csr_sha256="), std::string("ref=order-two-records"), std::string("\"certificate\":\"")}) {
+    EXPECT_THAT(outcome, HasSubstr(want));
+  }
+  EXPECT_THAT(outcome, Not(HasSubstr("\"latency_us\":0,")));
+  EXPECT_THAT(intent, HasSubstr("\"outcome\":\"INTENT\""));
+  // A replay and a refused retry write one record each (no intent).
+  const uint64_t mid = audit_->LastSeq();
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "two-records", csr, &again).ok());
+  EXPECT_EQ(again.certificate_der(), resp.certificate_der());
+  EXPECT_EQ(audit_->LastSeq(), mid + 1);
+  EXPECT_THAT(testing::ReadText(audit_dir_ + "/audit.log"), HasSubstr(" replayed\""));
+  EXPECT_EQ(Issue(*ra_, "tls-server", "two-records", Csr("ec", "", "DNS:two.example.com"), &again).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(audit_->LastSeq(), mid + 2);
+  EXPECT_TRUE(VerifyAuditLog({audit_dir_ + "/audit.log"}).ok());
+}
+
+// Idempotency survives a restart (the index is rebuilt from the audit log's
+// outcome records) and a reload (the index is kept), bounded by
+// idempotency_capacity.
+TEST_F(IssuanceServerTest, IdempotencySurvivesRestartAndReload) {
+  const std::string csr1 = Csr("ec", "", "DNS:r1.example.com");
+  const std::string csr2 = Csr("ec", "", "DNS:r2.example.com");
+  const std::string csr3 = Csr("ec", "", "DNS:r3.example.com");
+  v1::IssueCertificateResponse first, second, third, again;
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "restart-1", csr1, &first).ok());
+  ASSERT_TRUE(Issue(*ra_, "tls-client", "restart-2", Csr("ec", "", "email:bob@example.com"), &second).ok());
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "restart-3", csr3, &third).ok());
+
+  // Reload: a new engine over the same journal keeps the index.
+  auto reloaded = BuildIssuance(issuance_config_, pool_, *journal_, std::chrono::milliseconds(5000));
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().message();
+  EXPECT_EQ((*reloaded)->remembered, 0u);  // nothing to read back: kept in memory
+  server_->ReloadIssuance(*reloaded);
+  const int calls = pool_.sign_calls();
+  ASSERT_TRUE(Issue(*ra_, "tls-server", "restart-1", csr1, &again).ok());
+  EXPECT_EQ(again.certificate_der(), first.certificate_der());
+  EXPECT_EQ(pool_.sign_calls(), calls);
+  EXPECT_EQ(Issue(*ra_, "tls-server", "restart-1", csr2, &again).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  // Restart: the server, journal and log are closed and opened again.
+  server_.reset();
+  journal_.reset();
+  audit_.reset();
+  audit_ = std::move(AuditLog::Open({audit_dir_ + "/audit.log", 1 << 20, &faults_})).value();
+  journal_ = std::make_unique<AuditIssuanceJournal>(*audit_);
+  auto fresh = BuildIssuance(issuance_config_, pool_, *journal_, std::chrono::milliseconds(5000));
+  ASSERT_TRUE(fresh.ok()) << fresh.status().message();
+  EXPECT_EQ((*fresh)->remembered, 3u);
+  IssuanceRequest r{"ra", "restart-1", "order", "tls-server", csr1};
+  NameAllowlist allow;
+  allow.dns_suffixes = {"example.com"};
+  allow.email_domains = {"example.com"};
+  StatusOr<IssuedCertificate> replay = (*fresh)->engine->Issue(r, allow);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->certificate_der, first.certificate_der());
+  ASSERT_EQ(replay->chain_der.size(), 1u);
+  EXPECT_EQ(replay->chain_der[0], issuing_der_);
+  EXPECT_EQ(pool_.sign_calls(), calls);
+  std::string serial_hex;
+  for (unsigned char c : first.serial()) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    serial_hex += kHex[c >> 4];
+    serial_hex += kHex[c & 15];
+  }
+  EXPECT_EQ(replay->serial_hex, serial_hex);
+  r.csr_der = csr2;  // same id, another CSR
+  EXPECT_EQ((*fresh)->engine->Issue(r, allow).status().code(), StatusCode::kAlreadyExists);
+  r.csr_der = csr1;
+  r.profile = "tls-client";  // same id, another profile
+  EXPECT_EQ((*fresh)->engine->Issue(r, allow).status().code(), StatusCode::kAlreadyExists);
+  IssuanceRequest r2{"web", "restart-1", "order", "tls-server", csr1};  // another client: its own ids
+  StatusOr<IssuedCertificate> other_client = (*fresh)->engine->Issue(r2, allow);
+  ASSERT_TRUE(other_client.ok()) << other_client.status().message();
+  EXPECT_FALSE(other_client->replayed);
+
+  // Bounded: with capacity 2, only the two most recent are read back.
+  journal_.reset();
+  journal_ = std::make_unique<AuditIssuanceJournal>(*audit_);
+  issuance_config_.idempotency_capacity = 2;
+  auto small = BuildIssuance(issuance_config_, pool_, *journal_, std::chrono::milliseconds(5000));
+  ASSERT_TRUE(small.ok()) << small.status().message();
+  EXPECT_EQ((*small)->remembered, 2u);
+  r = IssuanceRequest{"ra", "restart-3", "order", "tls-server", csr3};
+  replay = (*small)->engine->Issue(r, allow);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->certificate_der, third.certificate_der());
+  r = IssuanceRequest{"ra", "restart-1", "order", "tls-server", csr2};  // forgotten: issued anew
+  replay = (*small)->engine->Issue(r, allow);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_FALSE(replay->replayed);
+  small->reset();
+  fresh->reset();
+  reloaded->reset();
+  EXPECT_TRUE(VerifyAuditLog({audit_dir_ + "/audit.log"}).ok());
 }
 
 TEST_F(IssuanceServerTest, ListKeysReturnsTheCallersProfiles) {
