@@ -361,6 +361,37 @@ policy:)");
   EXPECT_EQ(Shell("openssl verify -x509_strict -CAfile " + d + "root.pem -untrusted " + d + "leaf-chain.pem " + d +
                   "leaf3.pem > /dev/null 2>&1"), 0);
 
+  // Idempotency survives the reload and a restart (even a kill -9: the
+  // outcome record with the certificate was durable before it was released):
+  // the same request id and CSR get the byte-identical certificate back,
+  // another CSR is ALREADY_EXISTS.
+  ASSERT_EQ(Shell("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d +
+                  "other.key -subj /CN=www.example.com -addext subjectAltName=DNS:www.example.com -out " + d +
+                  "other.csr 2>/dev/null"), 0);
+  auto retry = [&](const std::string& via, const std::string& id, const std::string& csr, const std::string& out) {
+    return Shell(via + "issue --profile tls-server --csr " + d + csr + " --request-id " + id + " --out " + d + out +
+                 " > " + d + "retry.out 2>&1");
+  };
+  ASSERT_EQ(retry(client, "e2e-issue-1", "leaf.csr", "leaf1-reload.pem"), 0) << testing::ReadText(d + "retry.out");
+  EXPECT_EQ(testing::ReadText(d + "leaf1-reload.pem"), testing::ReadText(d + "leaf.pem"));
+  EXPECT_NE(retry(client, "e2e-issue-1", "other.csr", "x.pem"), 0);
+  EXPECT_THAT(testing::ReadText(d + "retry.out"), HasSubstr("ALREADY_EXISTS"));
+  ASSERT_EQ(::kill(pid_, SIGKILL), 0);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  std::filesystem::remove(d + "signerd.out");  // else its old "listening on" line is read
+  const std::string addr2 = StartSignerd();
+  ASSERT_FALSE(addr2.empty()) << testing::ReadText(d + "signerd.err");
+  const std::string client2 = Client(pki_->ci, addr2);
+  ASSERT_EQ(retry(client2, "e2e-issue-1", "leaf.csr", "leaf1-restart.pem"), 0) << testing::ReadText(d + "retry.out");
+  EXPECT_EQ(testing::ReadText(d + "leaf1-restart.pem"), testing::ReadText(d + "leaf.pem"));
+  ASSERT_EQ(retry(client2, "e2e-issue-3", "leaf.csr", "leaf3-restart.pem"), 0) << testing::ReadText(d + "retry.out");
+  EXPECT_EQ(testing::ReadText(d + "leaf3-restart.pem"), testing::ReadText(d + "leaf3.pem"));
+  EXPECT_NE(retry(client2, "e2e-issue-3", "other.csr", "x.pem"), 0);
+  EXPECT_THAT(testing::ReadText(d + "retry.out"), HasSubstr("ALREADY_EXISTS"));
+  ASSERT_EQ(retry(client2, "e2e-issue-4", "other.csr", "leaf4.pem"), 0) << testing::ReadText(d + "retry.out");
+  EXPECT_NE(testing::ReadText(d + "leaf4.pem"), testing::ReadText(d + "leaf.pem"));
+
   EXPECT_EQ(StopSignerd(), 0);
   EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
   const std::string log = testing::ReadText(dir_ + "/audit.log");
