@@ -9,6 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 need_bin signer-client
+need_bin signerctl
 
 s="$STATE/signer"
 p="$STATE/pipeline"
@@ -84,4 +85,7 @@ if [ -n "$metrics_addr" ]; then
   grep -q '^signer_key_replicas_healthy{key="release",version="1"} 2$' "$p/metrics.txt" ||
     die "metrics: release v1 does not have 2 healthy replicas ($p/metrics.txt)"
   step "metrics http://$metrics_addr/metrics: release v1 replicas healthy 2, $(grep '^signer_audit_last_seq' "$p/metrics.txt")"
+  "$BIN/signerctl" status --admin "$metrics_addr" >"$p/status.txt" 2>&1 ||
+    { cat "$p/status.txt" >&2; die "signerctl status --admin $metrics_addr failed"; }
+  step "signerctl status (the status page on the same listener): $(grep -c '^signer-[ab] *in rotation' "$p/status.txt") of 2 tokens in rotation ($p/status.txt)"
 fi

@@ -175,6 +175,7 @@ TEST_F(DemoTest, WholeStorySucceedsVerifiesAndLeavesNothingRunning) {
                            "it serves release with its chain: release version 1: 1 algorithms, 3 chain certificates",
                            "openssl cms -verify (root.crt as the only trust anchor): CMS Verification successful",
                            "signer-client verify-artifact: verified:",
+                           "signerctl status (the status page on the same listener): 2 of 2 tokens in rotation",
                            "a one-byte change to the artifact fails verification (openssl dgst, openssl cms, verify-artifact)",
                            "PERMISSION_DENIED", "equals signerd shutdown anchor", "signerctl config check:",
                            "signerctl audit verify (anchor from signerd's shutdown line): audit log OK",
