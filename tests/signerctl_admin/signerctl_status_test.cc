@@ -3,7 +3,10 @@
 // (tests/mocks/faulty_pkcs11). A token taken out of rotation shows with its
 // reason class and since when, then back after recovery; a daemon that is not
 // there gets a clear message and exit 2.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +46,25 @@ CliRun Signerctl(const std::string& args) {
   int status = ::pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// HttpGet fetches |path| from |address| ("127.0.0.1:PORT").
+std::string HttpGet(const std::string& address, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
 }
 
 // Line returns the line of |text| that starts with |prefix| ("" if none).
@@ -234,6 +256,13 @@ TEST_F(SignerctlStatusTest, ShowsATokenOutOfRotationAndBackAfterRecovery) {
   const std::string degraded = Line(out, "release ");
   EXPECT_NE(degraded.find("degraded"), std::string::npos) << out;
   EXPECT_NE(degraded.find("1/2"), std::string::npos) << out;
+  // Prometheus sees it too, and the client CRL's nextUpdate to alert on.
+  const std::string metrics = HttpGet(admin, "/metrics");
+  EXPECT_NE(metrics.find("signer_token_in_rotation{token=\"status-b\"} 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("signer_token_in_rotation{token=\"status-a\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("signer_client_crl_next_update_timestamp_seconds{file=\"" + pki_->crl_file + "\"} 1"),
+            std::string::npos)
+      << metrics;
   // Same through the JSON page: the reason class and since when.
   json = Signerctl("status --json --admin " + admin);
   EXPECT_NE(json.output.find("\"state\": \"out-of-rotation\""), std::string::npos) << json.output;

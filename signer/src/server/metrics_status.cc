@@ -43,6 +43,24 @@ std::string Json(std::string_view v) {
   return out;
 }
 
+// PromLabel quotes |v| as a Prometheus label value (\\, \", \n escaped;
+// other control bytes dropped).
+std::string PromLabel(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) >= 0x20) {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 std::string Bool(bool b) { return b ? "true" : "false"; }
 
 // UriLabel returns the token= attribute of a PKCS#11 URI, percent-decoded.
@@ -216,5 +234,37 @@ StatusInputs StatusPage::Collect() {
 }
 
 std::string StatusPage::Render() { return RenderStatusJson(Collect()); }
+
+std::string StatusPage::MetricsText() {
+  std::string o;
+  if (tokens_ != nullptr) {
+    const std::vector<TokenStatus> tokens = tokens_->Tokens();
+    o += "# HELP signer_token_in_rotation 1 while the PKCS#11 token is in rotation.\n";
+    o += "# TYPE signer_token_in_rotation gauge\n";
+    for (const TokenStatus& t : tokens) {
+      o += "signer_token_in_rotation{token=" + PromLabel(UriLabel(t.uri)) + "} " + (t.healthy ? "1" : "0") + "\n";
+    }
+    o += "# HELP signer_token_sessions_open PKCS#11 sessions open on the token.\n";
+    o += "# TYPE signer_token_sessions_open gauge\n";
+    for (const TokenStatus& t : tokens) {
+      o += "signer_token_sessions_open{token=" + PromLabel(UriLabel(t.uri)) + "} " + std::to_string(t.sessions_open) + "\n";
+    }
+    o += "# HELP signer_token_queued Requests waiting for a session on the token.\n";
+    o += "# TYPE signer_token_queued gauge\n";
+    for (const TokenStatus& t : tokens) {
+      o += "signer_token_queued{token=" + PromLabel(UriLabel(t.uri)) + "} " + std::to_string(t.queued) + "\n";
+    }
+  }
+  std::shared_ptr<const CrlSet> set = crls_ != nullptr ? crls_->Get() : nullptr;
+  if (set != nullptr && set->size() > 0) {
+    o += "# HELP signer_client_crl_next_update_timestamp_seconds nextUpdate of a client CRL (0: none).\n";
+    o += "# TYPE signer_client_crl_next_update_timestamp_seconds gauge\n";
+    for (const CrlInfo& c : set->Describe()) {
+      o += "signer_client_crl_next_update_timestamp_seconds{file=" + PromLabel(c.file) + "} " +
+           std::to_string(static_cast<int64_t>(c.next_update)) + "\n";
+    }
+  }
+  return o;
+}
 
 }  // namespace pki::signer

@@ -90,6 +90,12 @@ class StatusPage final {
   void Refresh();
   // Render refreshes and returns the JSON page.
   std::string Render();
+  // MetricsText returns Prometheus gauges for what /metrics lacks:
+  // signer_token_in_rotation, signer_token_sessions_open and
+  // signer_token_queued {token="<label>"}, and
+  // signer_client_crl_next_update_timestamp_seconds {file="<path>"} (alert on
+  // it before a CRL goes stale and its clients are refused).
+  std::string MetricsText();
 
  private:
   StatusInputs Collect();

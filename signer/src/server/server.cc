@@ -57,7 +57,8 @@ StatusOr<std::unique_ptr<SignerServer>> SignerServer::Start(const ServerConfig& 
     std::vector<HttpRoute> routes;
     routes.push_back({"/metrics", "text/plain; version=0.0.4", [raw] {
                         return raw->metrics_data_.Render(raw->pool_.List(), raw->audit_.LastSeq(),
-                                                         raw->audit_.Healthy());
+                                                         raw->audit_.Healthy()) +
+                               raw->status_->MetricsText();
                       }});
     routes.push_back({"/status", "application/json", [raw] { return raw->status_->Render(); }});
     auto m = MetricsHttpServer::Start(config.metrics_listen, std::move(routes));
