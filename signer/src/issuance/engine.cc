@@ -140,6 +140,44 @@ StatusOr<CheckedCsr> CheckCsr(const Profile& profile, const NameAllowlist& allow
   return out;
 }
 
+// CopySpki copies |from| (algorithm, parameters, key bits) into |to| as
+// stored. X509_set_pubkey would encode the EVP_PKEY and decode it again, and
+// an OpenSSL 3.0 key decode (OSSL_DECODER_CTX_new_for_pkey) was the largest
+// single cost of an issuance. The lint checks the result is byte-identical to
+// the CSR's SubjectPublicKeyInfo.
+Status CopySpki(const X509_PUBKEY& from, X509_PUBKEY& to) {
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, &alg, &from) != 1 || alg == nullptr || bits_len <= 0) {
+    return OsslError(StatusCode::kInternal, "CSR public key parameters");
+  }
+  const ASN1_OBJECT* obj = nullptr;
+  int ptype = V_ASN1_UNDEF;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> new_obj(OBJ_dup(obj), &ASN1_OBJECT_free);
+  if (!new_obj) return OsslError(StatusCode::kInternal, "CSR key algorithm");
+  void* new_val = nullptr;
+  if (ptype == V_ASN1_OBJECT) {
+    new_val = OBJ_dup(static_cast<const ASN1_OBJECT*>(pval));
+  } else if (ptype == V_ASN1_SEQUENCE || ptype == V_ASN1_OCTET_STRING) {
+    new_val = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(pval));
+  } else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
+    return InvalidArgumentError("CSR key algorithm parameters of an unsupported type");
+  }
+  if (pval != nullptr && new_val == nullptr) return OsslError(StatusCode::kInternal, "CSR key parameters");
+  auto* enc = static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<size_t>(bits_len)));
+  if (enc == nullptr || X509_PUBKEY_set0_param(&to, new_obj.get(), ptype, new_val, enc, bits_len) != 1) {
+    OPENSSL_free(enc);
+    if (ptype == V_ASN1_OBJECT) ASN1_OBJECT_free(static_cast<ASN1_OBJECT*>(new_val));
+    if (ptype == V_ASN1_SEQUENCE || ptype == V_ASN1_OCTET_STRING) ASN1_STRING_free(static_cast<ASN1_STRING*>(new_val));
+    return OsslError(StatusCode::kInternal, "setting the subject public key");
+  }
+  (void)new_obj.release();  // owned by |to| now
+  return OkStatus();
+}
+
 std::string KeyUsageConf(uint16_t ku) {
   std::string s = "critical";
   if ((ku & kKuDigitalSignature) != 0) s += ",digitalSignature";
@@ -373,10 +411,8 @@ StatusOr<OsslPtr<X509>> IssuanceEngine::State::BuildTemplate(const Profile& prof
                                  static_cast<int>(csr.common_name.size()), -1, 0) != 1) {
     return InvalidArgumentError("CSR subject CN cannot be encoded");
   }
-  if (X509_set_subject_name(x.get(), subject.get()) != 1 ||
-      X509_set_pubkey(x.get(), X509_REQ_get0_pubkey(csr.req.get())) != 1) {
-    return OsslError(StatusCode::kInternal, "subject");
-  }
+  if (X509_set_subject_name(x.get(), subject.get()) != 1) return OsslError(StatusCode::kInternal, "subject");
+  PKI_RETURN_IF_ERROR(CopySpki(*X509_REQ_get_X509_PUBKEY(csr.req.get()), *X509_get_X509_PUBKEY(x.get())));
 
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, is.cert.get(), x.get(), nullptr, nullptr, 0);
@@ -449,7 +485,8 @@ StatusOr<IssuedCertificate> IssuanceEngine::State::IssueNew(const ProfileState& 
   if (X509_sign(lint_copy.get(), throwaway, internal::DigestFor(alg)) <= 0) {
     return fail(OsslError(StatusCode::kInternal, "signing the lint copy"));
   }
-  Status lint = internal::LintCertificate(*lint_copy, *is.cert, profile, allowlist, is.config.backdate);
+  Status lint = internal::LintCertificate(*lint_copy, *is.cert, profile, allowlist, is.config.backdate,
+                                          X509_REQ_get_X509_PUBKEY(csr.req.get()));
   if (!lint.ok()) return fail(lint);
   PKI_ASSIGN_OR_RETURN(std::string linted_tbs, internal::TbsDer(*lint_copy));
   const X509_ALGOR* sig_alg = nullptr;

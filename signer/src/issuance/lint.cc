@@ -80,8 +80,18 @@ Status CheckSubjectKey(const Profile& profile, EVP_PKEY& key) {
   return InvalidArgumentError("key algorithm not allowed (EC P-256/P-384, RSA, Ed25519)");
 }
 
+std::string SpkiDer(const X509_PUBKEY& key) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_PUBKEY(&key, &der);
+  if (len <= 0) return "";
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
 Status LintCertificate(X509& cert, X509& issuer, const Profile& profile,
-                       const NameAllowlist& allowlist, std::chrono::seconds backdate) {
+                       const NameAllowlist& allowlist, std::chrono::seconds backdate,
+                       const X509_PUBKEY* subject_key) {
   if (X509_get_version(&cert) != X509_VERSION_3) return Lint("not a v3 certificate");
 
   // Serial: positive, at most 20 content octets.
@@ -129,7 +139,17 @@ Status LintCertificate(X509& cert, X509& issuer, const Profile& profile,
   if ((flags & EXFLAG_CA) != 0) return Lint("basicConstraints says CA");
 
   // Key usage.
-  EVP_PKEY* key = X509_get0_pubkey(&cert);
+  EVP_PKEY* key = nullptr;
+  if (subject_key != nullptr) {
+    const X509_PUBKEY* in_cert = X509_get_X509_PUBKEY(&cert);
+    const std::string want = SpkiDer(*subject_key);
+    if (in_cert == nullptr || want.empty() || SpkiDer(*in_cert) != want) {
+      return Lint("subject public key differs from the CSR's");
+    }
+    key = X509_PUBKEY_get0(subject_key);
+  } else {
+    key = X509_get0_pubkey(&cert);
+  }
   if (key == nullptr) return Lint("no subject public key");
   if (!CheckSubjectKey(profile, *key).ok()) return Lint("subject key not allowed by the profile");
   if ((flags & EXFLAG_KUSAGE) == 0 || !critical(NID_key_usage)) return Lint("keyUsage missing or not critical");

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <chrono>
+#include <string>
 
 #include "base/status.h"
 #include "signer/issuance.h"
@@ -27,8 +28,17 @@ Status CheckSubjectKey(const Profile& profile, EVP_PKEY& key);
 // AKI = issuer's SKI; SAN present (critical if the subject is empty) and
 // every name allowed; subject key allowed; inner and outer signature
 // algorithms equal. Returns INTERNAL naming the first failed rule.
+// With |subject_key| (the CSR's SubjectPublicKeyInfo, its key decoded), the
+// certificate's SubjectPublicKeyInfo must be byte-identical to it and the key
+// checked is |subject_key|'s (the engine copies the CSR's SPKI into the
+// template without decoding it again: an OpenSSL 3 key decode is the
+// costliest step of an issuance); without, the certificate's own key.
 Status LintCertificate(X509& cert, X509& issuer, const Profile& profile,
-                       const NameAllowlist& allowlist, std::chrono::seconds backdate);
+                       const NameAllowlist& allowlist, std::chrono::seconds backdate,
+                       const X509_PUBKEY* subject_key = nullptr);
+
+// SpkiDer returns the DER of |key| as stored (no key encoder involved).
+std::string SpkiDer(const X509_PUBKEY& key);
 
 }  // namespace pki::signer::internal
 

@@ -113,6 +113,24 @@ TEST_F(LintTest, GoodCertificatePasses) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+// With the CSR's SubjectPublicKeyInfo given, the certificate's must be
+// byte-identical to it.
+TEST_F(LintTest, SubjectKeyMustBeTheCsrs) {
+  OsslPtr<X509> x = Make(Leaf{});
+  X509_PUBKEY* same = nullptr;
+  ASSERT_EQ(X509_PUBKEY_set(&same, leaf_key_.get()), 1);
+  Status s = LintCertificate(*x, *ca_.cert, profile_, allow_, std::chrono::seconds(60), same);
+  EXPECT_TRUE(s.ok()) << s.message();
+  OsslPtr<EVP_PKEY> other_key(EVP_EC_gen("P-256"));
+  X509_PUBKEY* other = nullptr;
+  ASSERT_EQ(X509_PUBKEY_set(&other, other_key.get()), 1);
+  s = LintCertificate(*x, *ca_.cert, profile_, allow_, std::chrono::seconds(60), other);
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_NE(s.message().find("differs from the CSR's"), std::string::npos) << s.message();
+  X509_PUBKEY_free(same);
+  X509_PUBKEY_free(other);
+}
+
 TEST_F(LintTest, EachBrokenRuleIsNamed) {
   struct Case {
     const char* rule;
