@@ -394,6 +394,23 @@ policy:)");
 
   EXPECT_EQ(StopSignerd(), 0);
   EXPECT_TRUE(VerifyAuditLog(ListAuditFiles(dir_ + "/audit.log")).ok());
+  EXPECT_EQ(Shell(bin_ + "/signerctl audit verify --log " + d + "audit.log > /dev/null 2>&1"), 0);
+
+  // signerctl lists what was issued: three certificates, each findable by
+  // its serial (as openssl prints it) with its PEM.
+  ASSERT_EQ(Shell(bin_ + "/signerctl audit issued --log " + d + "audit.log > " + d + "issued.out 2> " + d +
+                  "issued.err"), 0) << testing::ReadText(d + "issued.err");
+  EXPECT_THAT(testing::ReadText(d + "issued.err"), HasSubstr("3 of 3 issued certificates shown"));
+  ASSERT_EQ(Shell("openssl x509 -in " + d + "leaf.pem -noout -serial | cut -d= -f2 > " + d + "serial.txt"), 0);
+  std::string serial = testing::ReadText(d + "serial.txt");
+  serial.erase(serial.find_last_not_of("\n") + 1);
+  ASSERT_EQ(Shell(bin_ + "/signerctl audit issued --pem --log " + d + "audit.log --serial " + serial + " > " + d +
+                  "one.out 2>&1"), 0);
+  const std::string one = testing::ReadText(d + "one.out");
+  EXPECT_THAT(one, HasSubstr("1 of 3 issued certificates shown"));
+  EXPECT_THAT(one, HasSubstr("request_id=e2e-issue-1 profile=tls-server key=issuing names=dns:www.example.com"));
+  EXPECT_THAT(one, HasSubstr(testing::ReadText(d + "leaf.pem")));
+
   const std::string log = testing::ReadText(dir_ + "/audit.log");
   EXPECT_THAT(log, HasSubstr("IssueCertificate.intent"));
   EXPECT_THAT(log, HasSubstr("IssueCertificate.outcome"));

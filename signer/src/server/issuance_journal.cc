@@ -3,17 +3,15 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <fstream>
 #include <string>
 
+#include "audit/audit_issued.h"
 #include "audit/audit_verify.h"
 
 namespace pki::signer {
 namespace {
 
 thread_local ScopedIssueAudit* t_issue_audit = nullptr;
-
-constexpr std::string_view kOutcomeMethod = ",\"method\":\"IssueCertificate.outcome\"";
 
 std::string Sha256Hex(std::string_view data) {
   Sha256 h{};
@@ -27,87 +25,6 @@ std::string Base64(std::string_view der) {
                                 reinterpret_cast<const unsigned char*>(der.data()), static_cast<int>(der.size()));
   out.resize(n < 0 ? 0 : static_cast<size_t>(n));
   return out;
-}
-
-bool Unbase64(std::string_view b64, std::string& out) {
-  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > (1u << 20)) return false;
-  out.assign(b64.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  while (pad < 2 && b64[b64.size() - 1 - pad] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return true;
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// JsonString reads the string field |name| of audit line |line| (as
-// FormatAuditLine writes it: a value's quotes are always escaped, so
-// ,"name":" only ever matches the field itself).
-bool JsonString(std::string_view line, std::string_view name, std::string& out) {
-  const std::string key = ",\"" + std::string(name) + "\":\"";
-  const size_t at = line.find(key);
-  if (at == std::string_view::npos) return false;
-  out.clear();
-  for (size_t i = at + key.size(); i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') return true;
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (++i >= line.size()) return false;
-    if (line[i] == 'u') {
-      if (i + 4 >= line.size() || line[i + 1] != '0' || line[i + 2] != '0') return false;
-      const int hi = HexVal(line[i + 3]);
-      const int lo = HexVal(line[i + 4]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 4;
-    } else {
-      out.push_back(line[i]);
-    }
-  }
-  return false;
-}
-
-// DetailToken returns the value of the |index|-th space-separated token of
-// |detail| if it is "name=value".
-bool DetailToken(std::string_view detail, size_t index, std::string_view name, std::string& out) {
-  for (size_t i = 0; i < index; ++i) {
-    const size_t sp = detail.find(' ');
-    if (sp == std::string_view::npos) return false;
-    detail.remove_prefix(sp + 1);
-  }
-  const size_t end = detail.find(' ');
-  std::string_view token = detail.substr(0, end);
-  if (token.size() <= name.size() || token.substr(0, name.size()) != name || token[name.size()] != '=') return false;
-  out.assign(token.substr(name.size() + 1));
-  return !out.empty();
-}
-
-// ParseIssued reads an OK outcome record with a certificate; false otherwise.
-bool ParseIssued(std::string_view line, PriorIssuance& out) {
-  std::string outcome, detail, b64, cert_sha;
-  if (!JsonString(line, "outcome", outcome) || outcome != "OK") return false;
-  if (!JsonString(line, "client", out.client_id) || !JsonString(line, "request_id", out.request_id) ||
-      !JsonString(line, "detail", detail) || !JsonString(line, "certificate", b64) ||
-      !JsonString(line, "input_sha256", cert_sha)) {
-    return false;
-  }
-  if (!DetailToken(detail, 0, "profile", out.profile) || !DetailToken(detail, 1, "profile_sha256", out.profile_hash_hex) ||
-      !DetailToken(detail, 2, "csr_sha256", out.csr_sha256_hex)) {
-    return false;
-  }
-  if (!Unbase64(b64, out.certificate_der)) return false;
-  return Sha256Hex(out.certificate_der) == cert_sha;
 }
 
 AuditRecord Common(const IssuanceIntent& intent, const char* method) {
@@ -178,27 +95,22 @@ Status AuditIssuanceJournal::RecordIssued(const IssuanceIntent& intent, std::str
 }
 
 StatusOr<std::vector<PriorIssuance>> AuditIssuanceJournal::RecentIssuances(size_t max, size_t* skipped) const {
-  std::vector<std::string> files = ListAuditFiles(log_.Path());
-  std::vector<PriorIssuance> out;  // newest file first, each file's records in order
   size_t bad = 0;
-  for (auto f = files.rbegin(); f != files.rend() && out.size() < max; ++f) {
-    std::ifstream in(*f, std::ios::binary);
-    if (!in) return NotFoundError("audit log file cannot be read: ").Append(*f);
-    std::vector<PriorIssuance> mine;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.find(kOutcomeMethod) == std::string::npos) continue;
-      PriorIssuance p;
-      if (ParseIssued(line, p)) {
-        mine.push_back(std::move(p));
-      } else if (line.find("\"outcome\":\"OK\"") != std::string::npos) {
-        ++bad;
-      }
+  // Records from before outcome records carried the certificate (or the CSR
+  // hash) cannot answer a retry: skipped.
+  PKI_ASSIGN_OR_RETURN(std::vector<IssuedRecord> records,
+                       ReadIssuedRecords(ListAuditFiles(log_.Path()), max, &bad));
+  std::vector<PriorIssuance> out;
+  out.reserve(records.size());
+  for (IssuedRecord& r : records) {
+    if (r.certificate_der.empty() || r.csr_sha256.empty() || r.profile_sha256.empty()) {
+      ++bad;
+      continue;
     }
-    if (in.bad()) return InternalError("audit log file read failed: ").Append(*f);
-    out.insert(out.begin(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
+    out.push_back(PriorIssuance{std::move(r.client), std::move(r.request_id), std::move(r.profile),
+                                std::move(r.profile_sha256), std::move(r.csr_sha256),
+                                std::move(r.certificate_der)});
   }
-  if (out.size() > max) out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(out.size() - max));
   if (skipped != nullptr) *skipped = bad;
   return out;
 }

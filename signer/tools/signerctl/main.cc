@@ -6,20 +6,26 @@
 //   signerctl list --module M [--token T] [--pin-file F]
 //   signerctl config check --config FILE
 //   signerctl audit verify --log PATH [--expect-head HEX] [--expect-seq N]
+//   signerctl audit issued --log PATH [--serial HEX] [--name TEXT] [--client NAME] [--pem]
 //   signerctl status (--config FILE | --admin 127.0.0.1:PORT) [--json]
 //
 // PINs come only from files (mode 0600 or stricter). Exit codes: 0 ok,
 // 1 usage, 2 failure (message on stderr).
 #include <CLI/CLI.hpp>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
+#include "audit/audit_issued.h"
 #include "audit/audit_verify.h"
 #include "chain.h"
 #include "common/file.h"
+#include "common/ossl.h"
 #include "config/config.h"
 #include "csr.h"
 #include "hsm_session.h"
@@ -136,6 +142,44 @@ int RunAuditVerify(const std::string& path, const std::string& expect_head, uint
   return kExitOk;
 }
 
+// audit issued: the certificates signerd issued (OK IssueCertificate.outcome
+// records), oldest first, optionally only those with serial |serial|, a name
+// containing |name| or client |client|; with |pem|, each certificate's PEM
+// (records written before certificates were recorded have none).
+int RunAuditIssued(const std::string& path, const std::string& serial, const std::string& name,
+                   const std::string& client, bool pem) {
+  std::vector<std::string> files = pki::signer::ListAuditFiles(path);
+  if (files.empty()) return Fail(pki::NotFoundError("no audit log at ").Append(path));
+  size_t malformed = 0;
+  auto records = pki::signer::ReadIssuedRecords(files, 0, &malformed);
+  if (!records.ok()) return Fail(records.status());
+  std::string want_serial = serial;
+  for (char& ch : want_serial) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  while (want_serial.size() > 1 && want_serial[0] == '0') want_serial.erase(0, 1);
+  size_t shown = 0;
+  for (const pki::signer::IssuedRecord& r : *records) {
+    std::string s = r.serial;
+    while (s.size() > 1 && s[0] == '0') s.erase(0, 1);
+    if (!want_serial.empty() && s != want_serial) continue;
+    if (!name.empty() && r.names.find(name) == std::string::npos) continue;
+    if (!client.empty() && r.client != client) continue;
+    ++shown;
+    std::printf("%s seq=%llu serial=%s client=%s request_id=%s profile=%s key=%s names=%s cert_sha256=%s\n",
+                r.time.c_str(), static_cast<unsigned long long>(r.seq),  // NOLINT(google-runtime-int)
+                r.serial.c_str(), r.client.c_str(), r.request_id.c_str(), r.profile.c_str(),
+                r.issuing_key.c_str(), r.names.c_str(), r.cert_sha256.c_str());
+    if (pem && !r.certificate_der.empty()) {
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(r.certificate_der.data());
+      pki::OsslPtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(r.certificate_der.size())));
+      if (x != nullptr) PEM_write_X509(stdout, x.get());
+    }
+  }
+  std::fprintf(stderr, "%zu of %zu issued certificates shown", shown, records->size());
+  if (malformed > 0) std::fprintf(stderr, "; %zu unreadable outcome records", malformed);
+  std::fprintf(stderr, "\n");
+  return kExitOk;
+}
+
 // status: a running signerd's tokens, keys, audit log and client CRLs, from
 // its loopback status page; exit 2 if it can't be reached.
 int RunStatus(const std::string& config_path, std::string admin, bool json) {
@@ -194,6 +238,14 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--log", audit_path, "the active audit log file")->required();
   audit_verify->add_option("--expect-head", expect_head, "anchor: hex SHA-256 of the last record");
   audit_verify->add_option("--expect-seq", expect_seq, "anchor: sequence number of the last record");
+  std::string issued_serial, issued_name, issued_client;
+  bool issued_pem = false;
+  auto* audit_issued = audit->add_subcommand("issued", "list the certificates issued (IssueCertificate outcomes)");
+  audit_issued->add_option("--log", audit_path, "the active audit log file")->required();
+  audit_issued->add_option("--serial", issued_serial, "only this serial (hex)");
+  audit_issued->add_option("--name", issued_name, "only certificates with a name containing this (e.g. dns:www.example.com)");
+  audit_issued->add_option("--client", issued_client, "only this client");
+  audit_issued->add_flag("--pem", issued_pem, "also print each certificate (PEM)");
 
   std::string status_config, status_admin;
   bool status_json = false;
@@ -216,6 +268,9 @@ int main(int argc, char** argv) {
   if (attach->parsed()) return RunAttachChain(c, chain_file);
   if (config_check->parsed()) return RunConfigCheck(config_path);
   if (audit_verify->parsed()) return RunAuditVerify(audit_path, expect_head, expect_seq);
+  if (audit_issued->parsed()) {
+    return RunAuditIssued(audit_path, issued_serial, issued_name, issued_client, issued_pem);
+  }
   if (status->parsed()) {
     if (status_config.empty() && status_admin.empty()) {
       std::fprintf(stderr, "signerctl: status needs --config FILE or --admin 127.0.0.1:PORT\n");
