@@ -56,6 +56,11 @@ StatusOr<RunResult> Runner::Run() {
   State& s = *state_;
   const v1::Script& sc = script_.proto();
   PKI_ASSIGN_OR_RETURN(s.status, session_.GetStatus());
+  if (s.status.lockout_seconds > 0) {
+    prompter_.Say("WARNING: the appliance refuses quorum sessions for another " + std::to_string(s.status.lockout_seconds) +
+                  " s after " + std::to_string(s.status.consecutive_failures) +
+                  " wrong shares in a row; steps that need a quorum will fail until then");
+  }
   if (s.status.production_build && !options_.allow_production) {
     return PermissionDeniedError("appliance ").Append(s.status.device_id).Append(
         " is a production build: refused without --allow-production");

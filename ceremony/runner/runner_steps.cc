@@ -446,6 +446,17 @@ Status Runner::CollectShares(const v1::Step& step, v1::StepRecord& record) {
     }
     auto n = session_.SubmitShare(op.nonce, c, *share, *pass);
     if (!n.ok()) {
+      if (auto st = session_.GetStatus(); st.ok() && st->lockout_seconds > 0) {
+        // Too many wrong shares in a row: the appliance ended the session.
+        state_->open_nonce.clear();
+        return FailedPreconditionError("the appliance locked out quorum sessions for ")
+            .AppendNumber(st->lockout_seconds)
+            .Append(" s after ")
+            .AppendNumber(st->consecutive_failures)
+            .Append(" wrong shares in a row (last: ")
+            .Append(c)
+            .Append("); the operation was ended on the appliance");
+      }
       if (n.status().code() != StatusCode::kPermissionDenied) return n.status();
       rejected += " " + c + " (share rejected: wrong passphrase or not their share);";
       prompter_.Say("   " + c + ": share REJECTED by the appliance (wrong passphrase or not their share)");

@@ -30,6 +30,8 @@ struct ApplianceStatus {
   uint64_t crl_number = 0;
   uint32_t threshold = 0;
   std::vector<std::string> custodians;
+  uint32_t consecutive_failures = 0;  // shares rejected in a row
+  uint32_t lockout_seconds = 0;       // quorum sessions refused for this much longer
 };
 
 // What the appliance answered to BeginOperation.

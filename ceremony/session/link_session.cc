@@ -85,6 +85,8 @@ StatusOr<ApplianceStatus> LinkApplianceSession::GetStatus() {
   out.journal_head = s.journal_head();
   out.crl_number = s.crl_number();
   out.threshold = s.threshold();
+  out.consecutive_failures = s.consecutive_failures();
+  out.lockout_seconds = s.lockout_seconds();
   for (const auto& c : s.custodians()) out.custodians.push_back(c);
   return out;
 }

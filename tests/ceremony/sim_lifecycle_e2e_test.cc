@@ -338,5 +338,40 @@ TEST_F(SimLifecycleTest, NameConstrainedIntermediateLintsClean) {
   EXPECT_EQ(rc, 0) << v;
 }
 
+// Five wrong shares in a row lock quorum sessions out: a ceremony that needs
+// a quorum is refused with the reason, one that does not (export-journal)
+// still runs.
+TEST_F(SimLifecycleTest, LockoutAfterWrongSharesRefusesQuorumCeremonies) {
+  ASSERT_NO_FATAL_FAILURE(RootInit());
+  auto share = ReadFile(media() + "/shares/Dmitri Custodian.share");
+  ASSERT_TRUE(share.ok());
+  {
+    auto client = host_agent::LinkClient::ConnectUnix(dir_ + "/sock");
+    ASSERT_TRUE(client.ok());
+    auto session = LinkApplianceSession::Create(std::move(*client), "");
+    ASSERT_TRUE(session.ok());
+    appliance::v1::BeginOperationRequest req;
+    req.mutable_issue_crl()->set_next_update_days(30);
+    auto p = (*session)->Begin(req);
+    ASSERT_TRUE(p.ok()) << p.status().message();
+    const SecretBuffer wrong(AsBytes(std::string_view("not dmitri's passphrase")));
+    for (int i = 0; i < 5; ++i) {
+      auto n = (*session)->SubmitShare(p->nonce, "Dmitri Custodian", *share, wrong);
+      EXPECT_EQ(n.status().code(), StatusCode::kPermissionDenied) << i << n.status().message();
+    }
+  }
+  const ApplianceStatus st = DeviceStatus();
+  EXPECT_EQ(st.consecutive_failures, 5u);
+  EXPECT_GT(st.lockout_seconds, 0u);
+  int rc;
+  std::string log = Run("issue-crl", "two.answers", &rc, "1-root-init.transcript");
+  EXPECT_EQ(rc, 1) << log;
+  EXPECT_NE(log.find("WARNING: the appliance refuses quorum sessions"), std::string::npos) << log;
+  EXPECT_NE(log.find("locked out after 5 wrong shares"), std::string::npos) << log;
+  EXPECT_NE(access((media() + "/out/root.crl").c_str(), F_OK), 0);
+  log = Run("export-journal", "two.answers", &rc, "1-root-init.transcript");
+  EXPECT_EQ(rc, kCompleted) << log;
+}
+
 }  // namespace
 }  // namespace pki::ceremony
