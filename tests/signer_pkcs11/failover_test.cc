@@ -153,6 +153,34 @@ TEST_F(FailoverTest, DeviceRemovedOnEveryCallStillServesFromTheOtherReplica) {
   EXPECT_TRUE(WaitHealthy(**pool, "replica-a", 3000ms));
 }
 
+TEST_F(FailoverTest, ReplicasNamesEachTokenOfAKeyVersionAndWhetherItIsInRotation) {
+  auto pool = MakePool({"replica-a", "replica-b"});
+  ASSERT_TRUE(pool.ok()) << pool.status().message();
+  auto replicas = pool->get()->Replicas("issuing", 0);
+  ASSERT_TRUE(replicas.ok()) << replicas.status().message();
+  ASSERT_EQ(replicas->size(), 2u);
+  EXPECT_EQ((*replicas)[0].token_uri, TokenNamed(**pool, "replica-a").uri);  // configuration order
+  EXPECT_EQ((*replicas)[1].token_uri, TokenNamed(**pool, "replica-b").uri);
+  EXPECT_TRUE((*replicas)[0].in_rotation);
+  EXPECT_TRUE((*replicas)[1].in_rotation);
+  EXPECT_EQ(pool->get()->Replicas("issuing", 1)->size(), 2u);
+  EXPECT_EQ(pool->get()->Replicas("issuing", 7).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(pool->get()->Replicas("nope", 0).status().code(), StatusCode::kNotFound);
+
+  SetFaults("token=replica-b\nall=CKR_DEVICE_REMOVED\n");
+  auto end = std::chrono::steady_clock::now() + 3000ms;
+  while (TokenNamed(**pool, "replica-b").healthy && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(20ms);
+  }
+  replicas = pool->get()->Replicas("issuing", 0);
+  ASSERT_TRUE(replicas.ok());
+  EXPECT_TRUE((*replicas)[0].in_rotation);
+  EXPECT_FALSE((*replicas)[1].in_rotation) << "the probe took replica-b out";
+  SetFaults("");
+  EXPECT_TRUE(WaitHealthy(**pool, "replica-b", 3000ms));
+  EXPECT_TRUE((*pool->get()->Replicas("issuing", 0))[1].in_rotation);
+}
+
 TEST_F(FailoverTest, NoReplicaLeftIsUnavailableAndRecoversWithoutRestart) {
   auto pool = MakePool({"replica-a", "replica-b"});
   ASSERT_TRUE(pool.ok()) << pool.status().message();

@@ -229,6 +229,9 @@ TEST_F(SignerctlStatusTest, ShowsATokenOutOfRotationAndBackAfterRecovery) {
   const std::string key = Line(r.output, "release ");
   EXPECT_NE(key.find("enabled"), std::string::npos) << r.output;
   EXPECT_NE(key.find("2/2"), std::string::npos) << r.output;
+  // SERVED BY: the pool names the replicas' tokens (configuration order).
+  EXPECT_NE(key.find(" status-a,status-b "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("(not reported)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(pki_->crl_file), std::string::npos) << "client CRL listed: " << r.output;
   EXPECT_EQ(r.output.find(testing::kUserPin), std::string::npos) << "a PIN in the status";
 
@@ -256,6 +259,8 @@ TEST_F(SignerctlStatusTest, ShowsATokenOutOfRotationAndBackAfterRecovery) {
   const std::string degraded = Line(out, "release ");
   EXPECT_NE(degraded.find("degraded"), std::string::npos) << out;
   EXPECT_NE(degraded.find("1/2"), std::string::npos) << out;
+  EXPECT_NE(degraded.find(" status-a "), std::string::npos) << "served by a alone: " << out;
+  EXPECT_EQ(degraded.find("status-b"), std::string::npos) << "b out of rotation serves nothing: " << out;
   // Prometheus sees it too, and the client CRL's nextUpdate to alert on.
   const std::string metrics = HttpGet(admin, "/metrics");
   EXPECT_NE(metrics.find("signer_token_in_rotation{token=\"status-b\"} 0\n"), std::string::npos) << metrics;
@@ -267,6 +272,8 @@ TEST_F(SignerctlStatusTest, ShowsATokenOutOfRotationAndBackAfterRecovery) {
   json = Signerctl("status --json --admin " + admin);
   EXPECT_NE(json.output.find("\"state\": \"out-of-rotation\""), std::string::npos) << json.output;
   EXPECT_NE(json.output.find("\"reason\": \"device\""), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find("\"label\": \"status-b\", \"in_rotation\": false}"), std::string::npos)
+      << "replica b listed, out of rotation: " << json.output;
 
   // The device comes back: re-initialized, probed, back in rotation.
   SetFaults("");

@@ -199,6 +199,14 @@ std::vector<KeyVersionInfo> PoolImpl::List() {
   return out;
 }
 
+StatusOr<std::vector<ReplicaInfo>> PoolImpl::Replicas(std::string_view name, uint32_t version) {
+  PKI_ASSIGN_OR_RETURN(KeyVersion * kv, Find(name, version));
+  std::vector<ReplicaInfo> out;
+  out.reserve(kv->replicas.size());
+  for (const Replica& r : kv->replicas) out.push_back(ReplicaInfo{r.token->uri(), r.token->healthy()});
+  return out;
+}
+
 std::vector<TokenStatus> PoolImpl::Tokens() {
   std::vector<TokenStatus> out;
   for (const auto& token : parts_.tokens) out.push_back(token->Describe());

@@ -59,6 +59,7 @@ class PoolImpl final : public Pkcs11Pool {
                             std::string* out_detail) override;
   StatusOr<KeyVersionInfo> Describe(std::string_view name, uint32_t version) override;
   std::vector<KeyVersionInfo> List() override;
+  StatusOr<std::vector<ReplicaInfo>> Replicas(std::string_view name, uint32_t version) override;
   std::vector<TokenStatus> Tokens() override;
 
  private:
