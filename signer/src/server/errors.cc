@@ -18,8 +18,16 @@ std::string_view DefaultReason(StatusCode code) {
     case StatusCode::kDataLoss: return "DATA_LOSS";
     case StatusCode::kUnimplemented: return "NOT_IMPLEMENTED";
     case StatusCode::kFailedPrecondition: return "FAILED_PRECONDITION";
-    default: return "INTERNAL";
+    // The only sources today are IssueCertificate's request ids: reused for
+    // another request, or the same request still being issued.
+    case StatusCode::kAlreadyExists: return "REQUEST_ID_REUSED";
+    case StatusCode::kAborted: return "REQUEST_IN_PROGRESS";
+    case StatusCode::kCancelled: return "CANCELLED";
+    case StatusCode::kOutOfRange: return "OUT_OF_RANGE";
+    case StatusCode::kInternal:
+    case StatusCode::kUnknown: return "INTERNAL";
   }
+  return "INTERNAL";
 }
 
 ApiError MakeError(const Status& status, std::string_view reason, std::chrono::milliseconds retry_after) {

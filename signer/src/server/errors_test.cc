@@ -71,6 +71,22 @@ TEST(ErrorsTest, PoolErrorsAreSanitized) {
   EXPECT_EQ(internal.error_details().find("CKR"), std::string::npos);
 }
 
+TEST(ErrorsTest, EveryCodeHasItsOwnReasonAndOnlyInternalOnesSayInternal) {
+  EXPECT_EQ(Decode(ToGrpcStatus(MakeError(AlreadyExistsError("request id already used")))).info.reason(),
+            "REQUEST_ID_REUSED");
+  Decoded aborted = Decode(ToGrpcStatus(MakeError(AbortedError("the same request id is being issued now"))));
+  EXPECT_EQ(aborted.info.reason(), "REQUEST_IN_PROGRESS");
+  EXPECT_EQ(aborted.status.message(), "the same request id is being issued now");  // not replaced
+  for (int c = 1; c <= 16; ++c) {
+    const auto code = static_cast<StatusCode>(c);
+    const std::string_view reason = DefaultReason(code);
+    EXPECT_FALSE(reason.empty()) << StatusCodeName(code);
+    if (code != StatusCode::kInternal && code != StatusCode::kUnknown) {
+      EXPECT_NE(reason, "INTERNAL") << StatusCodeName(code) << " has no reason of its own";
+    }
+  }
+}
+
 TEST(ErrorsTest, OkIsOk) { EXPECT_TRUE(ToGrpcStatus(MakeError(OkStatus())).ok()); }
 
 }  // namespace
