@@ -181,6 +181,57 @@ TEST_F(FailoverTest, ReplicasNamesEachTokenOfAKeyVersionAndWhetherItIsInRotation
   EXPECT_TRUE((*pool->get()->Replicas("issuing", 0))[1].in_rotation);
 }
 
+int64_t WallNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_F(FailoverTest, TheTokenStatusSaysSinceWhenAndWhyItLeftAndRejoinedRotation) {
+  const int64_t started = WallNow();
+  auto made = MakePool({"replica-a", "replica-b"});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  signer::KeyPool& pool = **made;  // the public interface, as the status page sees it
+  auto named = [&](const std::string& label) {
+    for (const signer::TokenStatus& t : pool.Tokens()) {
+      if (t.uri.find("token=" + label) != std::string::npos) return t;
+    }
+    ADD_FAILURE() << "no token " << label;
+    return signer::TokenStatus{};
+  };
+  ASSERT_EQ(pool.Tokens().size(), 2u);
+  signer::TokenStatus b = named("replica-b");
+  EXPECT_TRUE(b.healthy);
+  EXPECT_GE(b.since_unix, started) << "in rotation since the pool started";
+  EXPECT_LE(b.since_unix, WallNow());
+  EXPECT_EQ(b.reason, "");
+
+  std::this_thread::sleep_for(1100ms);  // whole seconds: the transitions get later stamps
+  const int64_t before_out = WallNow();
+  SetFaults("token=replica-b\nall=CKR_DEVICE_REMOVED\n");
+  auto end = std::chrono::steady_clock::now() + 3000ms;
+  while (named("replica-b").healthy && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(20ms);
+  const signer::TokenStatus down = named("replica-b");
+  ASSERT_FALSE(down.healthy);
+  EXPECT_EQ(down.reason, "device") << down.last_error;
+  EXPECT_GE(down.since_unix, before_out);
+  EXPECT_LE(down.since_unix, WallNow());
+  // Failed re-initializations meanwhile change last_error, not since or reason.
+  std::this_thread::sleep_for(1100ms);
+  const signer::TokenStatus still = named("replica-b");
+  EXPECT_FALSE(still.healthy);
+  EXPECT_EQ(still.since_unix, down.since_unix);
+  EXPECT_EQ(still.reason, "device");
+  EXPECT_TRUE(named("replica-a").healthy);
+  EXPECT_EQ(named("replica-a").reason, "");
+
+  SetFaults("");
+  ASSERT_TRUE(WaitHealthy(**made, "replica-b", 3000ms));
+  const signer::TokenStatus up = named("replica-b");
+  EXPECT_GT(up.since_unix, down.since_unix) << "since is when it rejoined";
+  EXPECT_EQ(up.reason, "");
+  EXPECT_NE(up.last_error.find("CKR_DEVICE_REMOVED"), std::string::npos) << "the last error stays for operators";
+}
+
 TEST_F(FailoverTest, NoReplicaLeftIsUnavailableAndRecoversWithoutRestart) {
   auto pool = MakePool({"replica-a", "replica-b"});
   ASSERT_TRUE(pool.ok()) << pool.status().message();
@@ -242,8 +293,9 @@ TEST_F(FailoverTest, HangBeyondTheDeadlineReturnsInTimeAndFailsOver) {
     EXPECT_TRUE(code == StatusCode::kOk || code == StatusCode::kDeadlineExceeded) << what;
     saw_deadline = saw_deadline || code == StatusCode::kDeadlineExceeded;
   }
-  // a is out of rotation now: b serves.
+  // a is out of rotation now, for a timeout: b serves.
   EXPECT_FALSE(TokenNamed(**pool, "replica-a").healthy);
+  EXPECT_EQ(TokenNamed(**pool, "replica-a").reason, "timeout") << TokenNamed(**pool, "replica-a").last_error;
   StatusCode code;
   std::string replica = Sign(**pool, &code, 300ms);
   EXPECT_EQ(code, StatusCode::kOk);

@@ -64,6 +64,25 @@ struct ReplicaInfo {
   bool in_rotation = false;
 };
 
+// What an operator may see about one token (HSM partition) behind the pool
+// (signerctl status, metrics). No secret in it.
+struct TokenStatus {
+  std::string uri;          // "pkcs11:model=...;manufacturer=...;serial=...;token=..."
+  std::string module_path;  // the module that serves it
+  uint64_t slot_id = 0;
+  bool healthy = false;           // in rotation
+  int64_t since_unix = 0;         // when it entered its current state (pool start, left or rejoined rotation)
+  std::string reason;             // out of rotation: class of the failure that took it out
+                                  // (device|login|session|timeout|other); "" in rotation
+  uint32_t sessions_max = 0;      // PoolConfig::sessions_per_token
+  uint32_t sessions_open = 0;     // sessions currently open on the token
+  uint32_t queued = 0;            // requests waiting for a session now
+  uint64_t signatures = 0;        // successful signatures since start
+  uint64_t failures = 0;          // failed PKCS#11 calls since start
+  uint64_t reinitializations = 0; // times the token was re-initialized
+  std::string last_error;         // last failure, with its CKR_ name; "" if none
+};
+
 struct SignResult {
   std::string signature;  // DER ECDSA-Sig-Value for ECDSA; raw for RSA and Ed25519
   uint32_t version = 0;   // the version that signed
@@ -97,6 +116,11 @@ class KeyPool {
   virtual StatusOr<std::vector<ReplicaInfo>> Replicas(std::string_view /*name*/, uint32_t /*version*/) {
     return std::vector<ReplicaInfo>{};
   }
+
+  // Tokens returns the status of every token the pool uses, in a stable
+  // order. Read-only, for status pages and metrics. The default is an empty
+  // list: a pool without tokens to report.
+  virtual std::vector<TokenStatus> Tokens() { return {}; }
 };
 
 }  // namespace pki::signer

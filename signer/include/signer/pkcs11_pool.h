@@ -31,29 +31,13 @@
 
 namespace pki::signer {
 
-// What an operator may see about one token of the pool (signerctl status,
-// metrics). No secret in it.
-struct TokenStatus {
-  std::string uri;          // "pkcs11:model=...;manufacturer=...;serial=...;token=..."
-  std::string module_path;  // the module that serves it
-  uint64_t slot_id = 0;
-  bool healthy = false;           // in rotation
-  uint32_t sessions_max = 0;      // PoolConfig::sessions_per_token
-  uint32_t sessions_open = 0;     // sessions currently open on the token
-  uint32_t queued = 0;            // requests waiting for a session now
-  uint64_t signatures = 0;        // successful signatures since start
-  uint64_t failures = 0;          // failed PKCS#11 calls since start
-  uint64_t reinitializations = 0; // times the token was re-initialized
-  std::string last_error;         // last failure, with its CKR_ name; "" if none
-};
-
-// A KeyPool that can also report on its tokens.
+// A KeyPool that always reports on its tokens (TokenStatus is in key_pool.h).
 class Pkcs11Pool : public KeyPool {
  public:
   ~Pkcs11Pool() override = default;
 
   // Tokens returns the status of every token the pool uses, in a stable order.
-  virtual std::vector<TokenStatus> Tokens() = 0;
+  std::vector<TokenStatus> Tokens() override = 0;
 };
 
 // CreatePkcs11Pool builds the pool from |config| (borrowed for the call; the

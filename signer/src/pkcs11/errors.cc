@@ -138,6 +138,19 @@ RvClass ClassifyRv(CK_RV rv) {
   }
 }
 
+const char* ReasonOfRv(CK_RV rv) {
+  switch (ClassifyRv(rv)) {
+    case RvClass::kTokenFailed: return "device";
+    case RvClass::kRelogin:
+    case RvClass::kAuth: return "login";
+    case RvClass::kSessionBroken: return "session";
+    case RvClass::kOk:
+    case RvClass::kBadInput:
+    case RvClass::kOther: return "other";
+  }
+  return "other";
+}
+
 std::string RvDetail(std::string_view what, CK_RV rv) {
   std::string out(what);
   out += ": ";

@@ -32,6 +32,10 @@ std::string CkrName(CK_RV rv);
 // ClassifyRv says what to do after |rv|.
 RvClass ClassifyRv(CK_RV rv);
 
+// ReasonOfRv returns the operator-facing class of a failure |rv| (for
+// TokenStatus::reason): "device", "login", "session" or "other".
+const char* ReasonOfRv(CK_RV rv);
+
 // RvDetail returns "<what>: CKR_..." for detail strings and logs.
 std::string RvDetail(std::string_view what, CK_RV rv);
 

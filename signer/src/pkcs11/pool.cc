@@ -114,7 +114,7 @@ StatusOr<SignResult> PoolImpl::Sign(std::string_view name, uint32_t version, Sig
       case SessionPool::Result::Kind::kTimedOut: {
         std::string why = TokenDetail(token, "C_Sign did not return by the deadline");
         AppendDetail(out_detail, why);
-        if (token.MarkFailed(why)) Log("warning", why + "; out of rotation");
+        if (token.MarkFailed(why, "timeout")) Log("warning", why + "; out of rotation");
         return DeadlineExceededError("key '").Append(info.key_name).Append("': the HSM did not answer in time");
       }
       case SessionPool::Result::Kind::kStopped:
@@ -143,11 +143,11 @@ StatusOr<SignResult> PoolImpl::Sign(std::string_view name, uint32_t version, Sig
           token.RecordFailure(why);
           if (token.Relogin(out_detail).ok()) continue;
         }
-        if (token.MarkFailed(why)) Log("warning", why + "; log-in lost, out of rotation");
+        if (token.MarkFailed(why, "login")) Log("warning", why + "; log-in lost, out of rotation");
         tried[static_cast<size_t>(idx)] = 1;
         continue;
       case RvClass::kTokenFailed:
-        if (token.MarkFailed(why)) Log("warning", why + "; out of rotation");
+        if (token.MarkFailed(why, ReasonOfRv(r.rv))) Log("warning", why + "; out of rotation");
         tried[static_cast<size_t>(idx)] = 1;
         continue;
       case RvClass::kBadInput:
@@ -227,10 +227,11 @@ void PoolImpl::HealthLoop() {
         if (now < next_probe[i]) continue;
         next_probe[i] = now + parts_.probe_interval;
         std::string detail;
-        Status s = token.Probe(now + parts_.session_wait, &detail);
+        std::string reason;
+        Status s = token.Probe(now + parts_.session_wait, &detail, &reason);
         if (!s.ok() && s.code() != StatusCode::kResourceExhausted) {
           std::string why = TokenDetail(token, detail.empty() ? std::string(s.message()) : detail);
-          if (token.MarkFailed(why)) Log("warning", why + "; probe failed, out of rotation");
+          if (token.MarkFailed(why, reason)) Log("warning", why + "; probe failed, out of rotation");
         }
       } else if (now >= token.next_attempt()) {
         std::string detail;

@@ -10,6 +10,11 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 
+int64_t WallNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 Token::Token(std::shared_ptr<Module> module, CK_SLOT_ID slot, const CK_TOKEN_INFO& info,
@@ -20,6 +25,7 @@ Token::Token(std::shared_ptr<Module> module, CK_SLOT_ID slot, const CK_TOKEN_INF
       uri_(TokenUriOf(info)),
       label_(PaddedField(info.label, sizeof(info.label))),
       pin_file_(std::move(pin_file)),
+      since_unix_(WallNow()),
       sessions_(SessionPool::Create(module_->fn(), slot, sessions, 4096)) {}
 
 Token::~Token() {
@@ -146,7 +152,10 @@ pki::Status Token::Reinitialize(std::string* out_detail) {
   return RefindLocked(/*check_keys=*/true, out_detail);
 }
 
-pki::Status Token::Probe(Clock::time_point deadline, std::string* out_detail) {
+pki::Status Token::Probe(Clock::time_point deadline, std::string* out_detail, std::string* out_reason) {
+  std::string ignored;
+  std::string& reason = out_reason != nullptr ? *out_reason : ignored;
+  reason = "other";
   KeyKind kind;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -161,10 +170,12 @@ pki::Status Token::Probe(Clock::time_point deadline, std::string* out_detail) {
   switch (r.kind) {
     case SessionPool::Result::Kind::kDone:
       if (r.rv == CKR_OK) return OkStatus();
+      reason = ReasonOfRv(r.rv);
       return RvToStatus("probe signature", r.rv, out_detail);
     case SessionPool::Result::Kind::kNoSession:
       return ResourceExhaustedError("probe: every session busy");
     case SessionPool::Result::Kind::kTimedOut:
+      reason = "timeout";
       AppendDetail(out_detail, "probe signature: no answer in time");
       return UnavailableError("probe: no answer in time");
     case SessionPool::Result::Kind::kStopped:
@@ -173,12 +184,22 @@ pki::Status Token::Probe(Clock::time_point deadline, std::string* out_detail) {
   return UnavailableError("probe: token stopping");
 }
 
-bool Token::MarkFailed(std::string_view why) {
-  RecordFailure(why);
-  return healthy_.exchange(false);
+bool Token::MarkFailed(std::string_view why, std::string_view reason) {
+  failures_.fetch_add(1);
+  std::lock_guard<std::mutex> lock(mu_);
+  last_error_ = std::string(why);
+  if (!healthy_.exchange(false)) return false;
+  since_unix_ = WallNow();
+  reason_ = std::string(reason);
+  return true;
 }
 
-void Token::MarkHealthy() { healthy_.store(true); }
+void Token::MarkHealthy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (healthy_.exchange(true)) return;
+  since_unix_ = WallNow();
+  reason_.clear();
+}
 
 void Token::RecordFailure(std::string_view why) {
   failures_.fetch_add(1);
@@ -201,7 +222,7 @@ TokenStatus Token::Describe() const {
   s.uri = uri_;
   s.module_path = module_->path();
   s.slot_id = static_cast<uint64_t>(slot_);
-  s.healthy = healthy_.load();
+
   s.sessions_max = sessions_->size();
   s.sessions_open = sessions_->open_sessions();
   s.queued = sessions_->queued();
@@ -209,6 +230,9 @@ TokenStatus Token::Describe() const {
   s.failures = failures_.load();
   s.reinitializations = reinitializations_.load();
   std::lock_guard<std::mutex> lock(mu_);
+  s.healthy = healthy_.load();  // with since/reason: changed under mu_
+  s.since_unix = since_unix_;
+  s.reason = s.healthy ? "" : reason_;
   s.last_error = last_error_;
   return s;
 }

@@ -76,14 +76,18 @@ class Token final {
   // RESOURCE_EXHAUSTED if every session was busy (says nothing of health),
   // UNAVAILABLE for a failing or hanging token, another code for another
   // failure (CKR name in |*out_detail|).
-  Status Probe(Clock::time_point deadline, std::string* out_detail);
+  // |*out_reason| (if non-null) gets the failure's class (see
+  // TokenStatus::reason) when it is not OK.
+  Status Probe(Clock::time_point deadline, std::string* out_detail, std::string* out_reason = nullptr);
 
   // Health: in rotation or not.
   bool healthy() const { return healthy_.load(); }
   // MarkFailed takes the token out of rotation (the pool's health thread
   // re-initializes it); |why| is kept as last_error. Returns true if it was
-  // healthy before.
-  bool MarkFailed(std::string_view why);
+  // healthy before; then "since" becomes now and |reason| (device, login,
+  // session, timeout, other) is kept until it rejoins.
+  bool MarkFailed(std::string_view why, std::string_view reason);
+  // MarkHealthy puts it back in rotation ("since" becomes now if it was out).
   void MarkHealthy();
   void RecordSuccess() { signatures_.fetch_add(1); }
   void RecordFailure(std::string_view why);
@@ -121,10 +125,12 @@ class Token final {
   std::string pin_file_;
   std::vector<CK_MECHANISM_TYPE> mechanisms_;
 
-  mutable std::mutex mu_;  // guards anchor_, keys_, last_error_
+  mutable std::mutex mu_;  // guards anchor_, keys_, last_error_, since_unix_, reason_, transitions of healthy_
   Session anchor_;
   std::vector<KeySlot> keys_;
   std::string last_error_;
+  int64_t since_unix_ = 0;  // wall clock: when healthy_ last changed (or the token opened)
+  std::string reason_;      // why it left rotation; "" while in rotation
 
   std::unique_ptr<SessionPool> sessions_;
   std::atomic<bool> healthy_{true};

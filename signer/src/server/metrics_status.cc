@@ -100,40 +100,7 @@ const char* PurposeName(KeyPurpose p) {
   return p == KeyPurpose::kCertificateIssuance ? "certificate-issuance" : "artifact-signing";
 }
 
-bool Contains(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
-
 }  // namespace
-
-std::string_view ReasonClass(std::string_view e) {
-  if (Contains(e, "deadline") || Contains(e, "did not answer") || Contains(e, "timed out")) return "timeout";
-  if (Contains(e, "CKR_SESSION_") || Contains(e, "CKR_OPERATION_ACTIVE")) return "session";
-  if (Contains(e, "CKR_USER_") || Contains(e, "CKR_PIN_") || Contains(e, "log-in") || Contains(e, "login") ||
-      Contains(e, "CKR_OBJECT_HANDLE_INVALID") || Contains(e, "CKR_KEY_HANDLE_INVALID")) {
-    return "login";
-  }
-  if (Contains(e, "CKR_DEVICE_") || Contains(e, "CKR_TOKEN_") || Contains(e, "CKR_GENERAL_ERROR") ||
-      Contains(e, "CKR_CRYPTOKI_NOT_INITIALIZED") || Contains(e, "CKR_SLOT_ID_INVALID")) {
-    return "device";
-  }
-  return "other";
-}
-
-std::vector<TokenTracker::State> TokenTracker::Observe(const std::vector<TokenStatus>& tokens, int64_t now_unix) {
-  std::vector<State> out;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const TokenStatus& t : tokens) {
-    auto [it, fresh] = states_.try_emplace(t.uri);
-    State& s = it->second;
-    if (fresh || s.in_rotation != t.healthy) {
-      s.in_rotation = t.healthy;
-      s.since_unix = now_unix;
-      s.why = t.healthy ? "" : t.last_error;
-      s.reason = t.healthy ? "" : std::string(ReasonClass(t.last_error));
-    }
-    out.push_back(s);
-  }
-  return out;
-}
 
 std::string RenderStatusJson(const StatusInputs& in) {
   std::string o = "{\n  \"schema\": \"signerd-status/1\",\n";
@@ -144,12 +111,11 @@ std::string RenderStatusJson(const StatusInputs& in) {
   o += "  \"tokens\": [";
   for (size_t i = 0; i < in.tokens.size(); ++i) {
     const TokenStatus& t = in.tokens[i];
-    const TokenTracker::State st = i < in.token_states.size() ? in.token_states[i] : TokenTracker::State{};
     o += i == 0 ? "\n" : ",\n";
     o += "    {\"uri\": " + Json(t.uri) + ", \"label\": " + Json(UriLabel(t.uri)) +
          ", \"module\": " + Json(t.module_path) + ", \"slot\": " + std::to_string(t.slot_id) +
          ",\n     \"state\": " + Json(t.healthy ? "in-rotation" : "out-of-rotation") +
-         ", \"since\": " + Json(Utc(st.since_unix)) + ", \"reason\": " + Json(t.healthy ? "" : st.reason) +
+         ", \"since\": " + Json(Utc(t.since_unix)) + ", \"reason\": " + Json(t.healthy ? "" : t.reason) +
          ", \"last_error\": " + Json(t.last_error) +
          ",\n     \"sessions_open\": " + std::to_string(t.sessions_open) +
          ", \"sessions_max\": " + std::to_string(t.sessions_max) + ", \"queued\": " + std::to_string(t.queued) +
@@ -197,25 +163,17 @@ std::string RenderStatusJson(const StatusInputs& in) {
 
 StatusPage::StatusPage(KeyPool& pool, AuditLog& audit, std::shared_ptr<const CrlHolder> crls, std::string listen)
     : pool_(pool),
-      tokens_(dynamic_cast<Pkcs11Pool*>(&pool)),
       audit_(audit),
       crls_(std::move(crls)),
       listen_(std::move(listen)),
       started_unix_(NowUnix()) {}
-
-void StatusPage::Refresh() {
-  if (tokens_ != nullptr) tracker_.Observe(tokens_->Tokens(), NowUnix());
-}
 
 StatusInputs StatusPage::Collect() {
   StatusInputs in;
   in.listen = listen_;
   in.started_unix = started_unix_;
   in.now_unix = NowUnix();
-  if (tokens_ != nullptr) {
-    in.tokens = tokens_->Tokens();
-    in.token_states = tracker_.Observe(in.tokens, in.now_unix);
-  }
+  in.tokens = pool_.Tokens();
   in.keys = pool_.List();
   for (const KeyVersionInfo& k : in.keys) {
     if (!in.primary_versions.count(k.key_name)) {
@@ -237,8 +195,7 @@ std::string StatusPage::Render() { return RenderStatusJson(Collect()); }
 
 std::string StatusPage::MetricsText() {
   std::string o;
-  if (tokens_ != nullptr) {
-    const std::vector<TokenStatus> tokens = tokens_->Tokens();
+  if (const std::vector<TokenStatus> tokens = pool_.Tokens(); !tokens.empty()) {
     o += "# HELP signer_token_in_rotation 1 while the PKCS#11 token is in rotation.\n";
     o += "# TYPE signer_token_in_rotation gauge\n";
     for (const TokenStatus& t : tokens) {
@@ -255,10 +212,12 @@ std::string StatusPage::MetricsText() {
       o += "signer_token_queued{token=" + PromLabel(UriLabel(t.uri)) + "} " + std::to_string(t.queued) + "\n";
     }
   }
+  // Always declared (no samples without client CRLs), so dashboards and
+  // alert rules find the metric on every signerd.
+  o += "# HELP signer_client_crl_next_update_timestamp_seconds nextUpdate of a client CRL (0: none).\n";
+  o += "# TYPE signer_client_crl_next_update_timestamp_seconds gauge\n";
   std::shared_ptr<const CrlSet> set = crls_ != nullptr ? crls_->Get() : nullptr;
   if (set != nullptr && set->size() > 0) {
-    o += "# HELP signer_client_crl_next_update_timestamp_seconds nextUpdate of a client CRL (0: none).\n";
-    o += "# TYPE signer_client_crl_next_update_timestamp_seconds gauge\n";
     for (const CrlInfo& c : set->Describe()) {
       o += "signer_client_crl_next_update_timestamp_seconds{file=" + PromLabel(c.file) + "} " +
            std::to_string(static_cast<int64_t>(c.next_update)) + "\n";

@@ -5,10 +5,11 @@
 //   server:      listen address, start time, time of the report
 //   audit:       healthy (accepts records), last_seq (last durable record)
 //   tokens[]:    uri, label, module, slot, state ("in-rotation" or
-//                "out-of-rotation"), since (when signerd saw it enter that
-//                state, to within the health refresh), reason (class of the
-//                failure that took it out: device|login|session|timeout|other;
-//                "" in rotation), last_error (with its CKR_ name), sessions
+//                "out-of-rotation"), since (when the pool put it in that state:
+//                pool start, or the moment it left or rejoined rotation),
+//                reason (class of the failure that took it out, recorded by
+//                the pool: device|login|session|timeout|other; "" in
+//                rotation), last_error (with its CKR_ name), sessions
 //                open/max, queued, signatures, failures, reinitializations
 //   keys[]:      name, version, primary, purpose, health
 //                (enabled|degraded|unavailable), replicas healthy/total, the
@@ -23,7 +24,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,33 +32,8 @@
 #include "audit/audit_log.h"
 #include "server/revocation.h"
 #include "signer/key_pool.h"
-#include "signer/pkcs11_pool.h"
 
 namespace pki::signer {
-
-// ReasonClass maps a token's last error ("token a: C_Sign: CKR_DEVICE_ERROR")
-// to a stable class: "device", "login", "session", "timeout" or "other".
-std::string_view ReasonClass(std::string_view last_error);
-
-// TokenTracker remembers, per token URI, since when signerd has seen the
-// token in or out of rotation and, when out, the reason class and error that
-// took it out. Thread-safe.
-class TokenTracker final {
- public:
-  struct State {
-    bool in_rotation = true;
-    int64_t since_unix = 0;
-    std::string reason;      // "" while in rotation
-    std::string why;         // last_error when it went out
-  };
-  // Observe folds |tokens| (borrowed) in at |now_unix|; returns their states
-  // in the same order.
-  std::vector<State> Observe(const std::vector<TokenStatus>& tokens, int64_t now_unix);
-
- private:
-  std::mutex mu_;
-  std::map<std::string, State> states_;
-};
 
 // Everything the page shows, gathered at one moment.
 struct StatusInputs {
@@ -66,7 +41,6 @@ struct StatusInputs {
   int64_t started_unix = 0;
   int64_t now_unix = 0;
   std::vector<TokenStatus> tokens;
-  std::vector<TokenTracker::State> token_states;  // parallel to tokens
   std::vector<KeyVersionInfo> keys;
   std::map<std::string, uint32_t> primary_versions;  // key name -> primary version
   std::map<std::pair<std::string, uint32_t>, std::vector<ReplicaInfo>> replicas;
@@ -82,12 +56,12 @@ std::string RenderStatusJson(const StatusInputs& in);
 class StatusPage final {
  public:
   // Borrows |pool| and |audit| (must outlive the page); shares |crls| (may
-  // be null). Tokens are shown when |pool| is a Pkcs11Pool.
+  // be null). Tokens are whatever |pool|'s KeyPool::Tokens() reports.
   StatusPage(KeyPool& pool, AuditLog& audit, std::shared_ptr<const CrlHolder> crls, std::string listen);
 
-  // Refresh observes the tokens' states now (the server's health loop calls
-  // it, which bounds the error of "since").
-  void Refresh();
+  // Refresh does nothing any more: the pool records since/reason itself at
+  // each transition. Kept for the server's health loop, which calls it.
+  void Refresh() {}
   // Render refreshes and returns the JSON page.
   std::string Render();
   // MetricsText returns Prometheus gauges for what /metrics lacks:
@@ -101,12 +75,10 @@ class StatusPage final {
   StatusInputs Collect();
 
   KeyPool& pool_;
-  Pkcs11Pool* tokens_;  // &pool_ if it is a Pkcs11Pool, else null
   AuditLog& audit_;
   std::shared_ptr<const CrlHolder> crls_;
   std::string listen_;
   int64_t started_unix_;
-  TokenTracker tracker_;
 };
 
 }  // namespace pki::signer

@@ -9,47 +9,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-TEST(ReasonClassTest, MapsTheTokensLastErrorToAStableClass) {
-  EXPECT_EQ(ReasonClass("token a: C_Sign: CKR_DEVICE_ERROR"), "device");
-  EXPECT_EQ(ReasonClass("token a: C_CloseAllSessions: CKR_DEVICE_REMOVED"), "device");
-  EXPECT_EQ(ReasonClass("token a: C_OpenSession: CKR_TOKEN_NOT_PRESENT"), "device");
-  EXPECT_EQ(ReasonClass("token a: C_Sign: CKR_USER_NOT_LOGGED_IN"), "login");
-  EXPECT_EQ(ReasonClass("token a: C_Login: CKR_PIN_INCORRECT"), "login");
-  EXPECT_EQ(ReasonClass("token a: C_Sign: CKR_SESSION_HANDLE_INVALID"), "session");
-  EXPECT_EQ(ReasonClass("token a: C_Sign did not return by the deadline"), "timeout");
-  EXPECT_EQ(ReasonClass("token a: C_Sign: CKR_FUNCTION_FAILED"), "other");
-  EXPECT_EQ(ReasonClass(""), "other");
-}
-
-TokenStatus Token(const std::string& label, bool healthy, const std::string& error = "") {
+TokenStatus Token(const std::string& label, bool healthy, const std::string& error = "",
+                  const std::string& reason = "", int64_t since = 0) {
   TokenStatus t;
   t.uri = "pkcs11:model=SoftHSM%20v2;serial=1;token=" + label;
   t.healthy = healthy;
   t.last_error = error;
+  t.reason = reason;
+  t.since_unix = since;
   return t;
-}
-
-TEST(TokenTrackerTest, SinceMovesOnlyOnATransitionAndKeepsTheReasonThatTookItOut) {
-  TokenTracker tracker;
-  auto s = tracker.Observe({Token("a", true)}, 100);
-  ASSERT_EQ(s.size(), 1u);
-  EXPECT_TRUE(s[0].in_rotation);
-  EXPECT_EQ(s[0].since_unix, 100);
-  EXPECT_EQ(tracker.Observe({Token("a", true)}, 200)[0].since_unix, 100);
-
-  s = tracker.Observe({Token("a", false, "token a: C_Sign: CKR_DEVICE_ERROR")}, 300);
-  EXPECT_FALSE(s[0].in_rotation);
-  EXPECT_EQ(s[0].since_unix, 300);
-  EXPECT_EQ(s[0].reason, "device");
-  // Later failures (re-initialization attempts) do not move "since" or the reason.
-  s = tracker.Observe({Token("a", false, "token a: C_OpenSession: CKR_FUNCTION_FAILED")}, 400);
-  EXPECT_EQ(s[0].since_unix, 300);
-  EXPECT_EQ(s[0].reason, "device");
-
-  s = tracker.Observe({Token("a", true, "token a: C_OpenSession: CKR_FUNCTION_FAILED")}, 500);
-  EXPECT_TRUE(s[0].in_rotation);
-  EXPECT_EQ(s[0].since_unix, 500);
-  EXPECT_EQ(s[0].reason, "");
 }
 
 TEST(RenderStatusJsonTest, ShowsEverySectionAndEscapesWhatATokenMayHold) {
@@ -57,9 +25,8 @@ TEST(RenderStatusJsonTest, ShowsEverySectionAndEscapesWhatATokenMayHold) {
   in.listen = "127.0.0.1:4443";
   in.started_unix = 1764000000;  // 2025-11-24T16:00:00Z
   in.now_unix = 1764000600;
-  in.tokens = {Token("a", true), Token("b\"\n\x80", false, "token b: C_Sign: CKR_DEVICE_ERROR")};
-  TokenTracker tracker;
-  in.token_states = tracker.Observe(in.tokens, in.started_unix);
+  in.tokens = {Token("a", true, "token a: C_Sign: CKR_DEVICE_ERROR", "device", in.started_unix),
+               Token("b\"\n\x80", false, "token b: C_Sign: CKR_DEVICE_ERROR", "device", in.started_unix + 61)};
   KeyVersionInfo v1;
   v1.key_name = "release";
   v1.version = 1;
@@ -81,7 +48,10 @@ TEST(RenderStatusJsonTest, ShowsEverySectionAndEscapesWhatATokenMayHold) {
   EXPECT_THAT(j, HasSubstr("\"audit\": {\"healthy\": true, \"last_seq\": 42}"));
   EXPECT_THAT(j, HasSubstr("\"label\": \"a\""));
   EXPECT_THAT(j, HasSubstr("\"label\": \"b\\\"\\u000a\\u0080\""));  // decoded from the URI, then escaped
-  EXPECT_THAT(j, HasSubstr("\"state\": \"out-of-rotation\", \"since\": \"2025-11-24T16:00:00Z\", \"reason\": \"device\""));
+  // since and reason are the pool's, as recorded at the transition.
+  EXPECT_THAT(j, HasSubstr("\"state\": \"out-of-rotation\", \"since\": \"2025-11-24T16:01:01Z\", \"reason\": \"device\""));
+  // A token back in rotation shows no reason, whatever it last failed with.
+  EXPECT_THAT(j, HasSubstr("\"state\": \"in-rotation\", \"since\": \"2025-11-24T16:00:00Z\", \"reason\": \"\""));
   EXPECT_THAT(j, HasSubstr("\"name\": \"release\", \"version\": 1, \"primary\": false"));
   EXPECT_THAT(j, HasSubstr("\"name\": \"release\", \"version\": 2, \"primary\": true"));
   EXPECT_THAT(j, HasSubstr("\"health\": \"degraded\", \"replicas_healthy\": 1, \"replicas_total\": 2"));
