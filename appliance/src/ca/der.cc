@@ -237,6 +237,14 @@ StatusOr<size_t> NameFromString(std::string_view dn, MutableByteSpan out) {
     mbedtls_asn1_free_named_data_list(&head);
     return InvalidArgumentError("subject: distinguished name does not parse (use C=..,O=..,CN=..)");
   }
+  // An empty value ("CN=") is no name, and mbedTLS would copy it from a null
+  // pointer (undefined behaviour; found by appliance_dispatch_fuzz).
+  for (const mbedtls_asn1_named_data* a = head; a != nullptr; a = a->next) {
+    if (a->val.len == 0 || a->val.p == nullptr) {
+      mbedtls_asn1_free_named_data_list(&head);
+      return InvalidArgumentError("subject: an attribute has an empty value");
+    }
+  }
   DerWriter w(out);
   w.Call([head](unsigned char** p, unsigned char* start) { return mbedtls_x509_write_names(p, start, head); });
   mbedtls_asn1_free_named_data_list(&head);

@@ -112,6 +112,13 @@ TEST(DerTest, NamesFromStrings) {
   EXPECT_EQ(buf[0], 0x30);
   EXPECT_EQ(NameFromString("", buf).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(NameFromString("XX=nope", buf).status().code(), StatusCode::kInvalidArgument);
+  // An empty attribute value is refused by name (it used to reach mbedTLS's
+  // writer as a null pointer: fuzz finding).
+  for (const char* dn : {"C=DE,O=Example,CN=", "CN=", "C=,CN=Root"}) {
+    StatusOr<size_t> empty = NameFromString(dn, buf);
+    EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument) << dn;
+    EXPECT_NE(empty.status().message().find("empty value"), std::string_view::npos) << dn;
+  }
 }
 
 }  // namespace
