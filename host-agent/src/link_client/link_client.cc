@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,6 +24,8 @@ namespace {
 
 constexpr uint8_t kSync0 = 0xA5, kSync1 = 0x5A, kVersion = 1, kKindRequest = 1, kKindResponse = 2;
 constexpr size_t kHeader = 10, kCrc = 4, kMaxPayload = 6144;
+// Call's resend schedule: first resend after 2 s, then 4, 8, at most 8 s apart.
+constexpr int64_t kFirstResendMs = 2000, kMaxResendMs = 8000;
 
 int64_t NowMs() {
   timespec ts{};
@@ -45,6 +48,7 @@ void WipeRequestSecrets(appliance::v1::Request* req) {
     for (auto& c : *req->mutable_init()->mutable_custodians()) WipeString(c.mutable_passphrase());
   }
   if (req->has_submit_share()) WipeString(req->mutable_submit_share()->mutable_passphrase());
+  if (req->has_confirm_share()) WipeString(req->mutable_confirm_share()->mutable_passphrase());
   if (req->has_begin_operation() && req->begin_operation().has_change_custodians()) {
     for (auto& c : *req->mutable_begin_operation()->mutable_change_custodians()->mutable_custodians()) {
       WipeString(c.mutable_passphrase());
@@ -228,15 +232,40 @@ StatusOr<appliance::v1::Response> LinkClient::Call(appliance::v1::Request req, i
   std::vector<uint8_t> frame;
   CallWipe wipe(req, payload, frame);  // passphrases: gone once sent (or not)
   if (!req.SerializeToString(&payload)) return InternalError("request does not serialize");
+  // The frame is built once: every resend is the same id and the same bytes,
+  // so the appliance answers a resend from its response cache
+  // (docs/appliance-link.md) and never acts twice. The one buffer is wiped
+  // when Call returns, covering every attempt.
   frame = EncodeLinkFrame(req.request_id(), payload);
   PKI_RETURN_IF_ERROR(WriteRaw(frame));
-  const int64_t deadline = NowMs() + timeout_ms;
+  const int64_t start = NowMs();
+  const int64_t deadline = start + timeout_ms;
+  // A frame lost or corrupted either way costs one resend interval, not the
+  // whole deadline. A slow operation (Init, Execute with production KDF
+  // rounds) is not cut short: a resend only queues a duplicate the appliance
+  // answers from its cache, and Call keeps waiting for either answer; the
+  // interval doubles so a long operation gets few duplicates.
+  int64_t interval = kFirstResendMs;
+  int64_t next_resend = start + interval;
   for (;;) {
-    int64_t left = deadline - NowMs();
-    if (left <= 0) return DeadlineExceededError("no response from the appliance in time");
-    PKI_ASSIGN_OR_RETURN(appliance::v1::Response resp, ReadFrame(static_cast<int>(left)));
-    if (resp.request_id() == req.request_id()) return resp;
-    if (resp.request_id() == 0) errors_.push_back(resp);
+    const int64_t now = NowMs();
+    if (now >= deadline) return DeadlineExceededError("no response from the appliance in time");
+    if (now >= next_resend) {
+      PKI_RETURN_IF_ERROR(WriteRaw(frame));
+      ++resends_;
+      interval = std::min<int64_t>(interval * 2, kMaxResendMs);
+      next_resend = now + interval;
+    }
+    const int64_t wait = std::min(deadline, next_resend) - now;
+    auto resp = ReadFrame(static_cast<int>(wait));
+    if (!resp.ok()) {
+      if (resp.status().code() == StatusCode::kDeadlineExceeded) continue;  // resend or give up above
+      if (resp.status().code() == StatusCode::kDataLoss) continue;          // a mangled frame: wait on
+      return resp.status();
+    }
+    // An answer to an older id (a duplicate of an earlier resend) is stale.
+    if (resp->request_id() == req.request_id()) return std::move(resp).value();
+    if (resp->request_id() == 0) errors_.push_back(std::move(resp).value());
   }
 }
 

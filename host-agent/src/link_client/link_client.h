@@ -36,8 +36,13 @@ class LinkClient final {
 
   // Call gives |req| the next request id (unless it has one), sends it and
   // waits up to |timeout_ms| for the Response with that id (id-0 error
-  // responses met on the way are kept in UnattributedErrors()). Returns
-  // DEADLINE_EXCEEDED if none came, UNAVAILABLE if the link failed. Before
+  // responses met on the way are kept in UnattributedErrors(); answers to
+  // older ids are stale and dropped). While none has come it resends the
+  // same frame (same id, same bytes) 2 s after the first send, then 4 s,
+  // then every 8 s: the appliance answers a resend from its response cache
+  // (docs/appliance-link.md), so a lost request or answer costs seconds and
+  // nothing is done twice. Returns DEADLINE_EXCEEDED if none came by
+  // |timeout_ms|, UNAVAILABLE if the link failed. Before
   // it returns (either way) it overwrites the passphrases in its copy of
   // |req|, the encoded request and the frame buffer; callers wipe their own
   // copies.
@@ -51,6 +56,8 @@ class LinkClient final {
 
   const std::vector<appliance::v1::Response>& UnattributedErrors() const { return errors_; }
   uint32_t NextRequestId() const { return next_id_; }
+  // Resends counts the frames Call sent again for want of an answer.
+  uint64_t Resends() const { return resends_; }
 
  private:
   explicit LinkClient(int fd) : fd_(fd) {}
@@ -61,6 +68,7 @@ class LinkClient final {
   uint32_t next_id_ = 1;
   std::vector<uint8_t> buf_;
   std::vector<appliance::v1::Response> errors_;
+  uint64_t resends_ = 0;
 };
 
 }  // namespace pki::host_agent
