@@ -290,6 +290,56 @@ TEST_F(SignerctlStatusTest, ShowsATokenOutOfRotationAndBackAfterRecovery) {
   EXPECT_NE(Line(out, "release ").find("enabled"), std::string::npos) << out;
 }
 
+// Run |cmd| through sh; true if it exited 0.
+bool Sh(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
+
+TEST_F(SignerctlStatusTest, ConfigCheckWarnsButPassesForAClientCrlPastOrNearItsNextUpdate) {
+  // The fixture's CRL is fresh (a day ahead): no warning.
+  CliRun r = Signerctl("config check --config " + config_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+
+  // CRLs made by `openssl ca -gencrl` from a CA of their own (config check
+  // reads only nextUpdate; signerd checks the signature at start).
+  const std::string d = dir_ + "/crlca";
+  ASSERT_TRUE(Sh("mkdir -p " + d + " && cd " + d +
+                 " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem"
+                 " -out c.pem -subj /CN=CrlTestCA -days 2 >/dev/null 2>&1 && : > index.txt"
+                 " && printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=index.txt\\ndefault_md=sha256\\n' > ca.cnf"
+                 " && openssl ca -batch -config ca.cnf -gencrl -keyfile k.pem -cert c.pem -crlhours 2"
+                 " -out soon.pem >/dev/null 2>&1"
+                 " && openssl ca -batch -config ca.cnf -gencrl -keyfile k.pem -cert c.pem -crlsec 1"
+                 " -out past.pem >/dev/null 2>&1"));
+  std::this_thread::sleep_for(2100ms);  // past.pem's nextUpdate passes
+
+  std::filesystem::copy_file(d + "/soon.pem", dir_ + "/crl.pem", std::filesystem::copy_options::overwrite_existing);
+  r = Signerctl("config check --config " + config_);
+  EXPECT_EQ(r.exit_code, 0) << "a warning, not a failure: " << r.output;
+  EXPECT_NE(r.output.find("warning: " + dir_ + "/crl.pem: client CRL of /CN=CrlTestCA reaches its nextUpdate"),
+            std::string::npos)
+      << r.output;
+  EXPECT_TRUE(r.output.find(" in 1h59m") != std::string::npos || r.output.find(" in 2h0m") != std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(": OK"), std::string::npos) << r.output;
+
+  std::filesystem::copy_file(d + "/past.pem", dir_ + "/crl.pem", std::filesystem::copy_options::overwrite_existing);
+  r = Signerctl("config check --config " + config_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("client CRL of /CN=CrlTestCA is past its nextUpdate"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("refuses every client of that CA"), std::string::npos) << r.output;
+
+  // DER is read too.
+  ASSERT_TRUE(Sh("openssl crl -in " + d + "/past.pem -outform DER -out " + dir_ + "/crl.pem"));
+  r = Signerctl("config check --config " + config_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("is past its nextUpdate"), std::string::npos) << r.output;
+
+  testing::WriteText(dir_ + "/crl.pem", "not a CRL\n");
+  r = Signerctl("config check --config " + config_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("crl.pem: no CRL in the file"), std::string::npos) << r.output;
+}
+
 TEST_F(SignerctlStatusTest, ADaemonThatIsNotThereIsAClearFailure) {
   const std::string admin = StartSignerd();
   ASSERT_FALSE(admin.empty());

@@ -17,9 +17,11 @@
 
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "audit/audit_issued.h"
 #include "audit/audit_verify.h"
@@ -27,6 +29,7 @@
 #include "common/file.h"
 #include "common/ossl.h"
 #include "config/config.h"
+#include "crl_freshness.h"
 #include "csr.h"
 #include "hsm_session.h"
 #include "keygen.h"
@@ -105,6 +108,15 @@ int RunConfigCheck(const std::string& path) {
   std::vector<std::string> errors;
   auto config = pki::signer::ValidateConfigFile(path, &errors);
   if (config.ok()) {
+    // Warnings, not failures: a CRL past (or near) its nextUpdate is a valid
+    // config, but signerd refuses that CA's clients until a fresh one comes.
+    std::vector<std::string> crl_files;
+    for (const auto& ca : config->server.client_cas) {
+      if (!ca.crl_file.empty()) crl_files.push_back(ca.crl_file);
+    }
+    for (const std::string& w : pki::signerctl::CrlFreshnessWarnings(crl_files, std::time(nullptr))) {
+      std::fprintf(stderr, "%s: warning: %s\n", path.c_str(), w.c_str());
+    }
     std::printf("%s: OK\n", path.c_str());
     return kExitOk;
   }
