@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/file.h"
 #include "hsm_session.h"
@@ -147,6 +148,55 @@ TEST_F(SignerctlTest, CsrSignedInTheHsmVerifiesWithOpenssl) {
   bad.insert(bad.end(), {"--subject", "CN=no-slash"});
   EXPECT_EQ(Signerctl(bad, &out), 2);
   EXPECT_NE(out.find("subject"), std::string::npos) << out;
+}
+
+TEST_F(SignerctlTest, CsrCarriesTheRequestedSubjectAltNamesAndRefusesBadOnes) {
+  for (const char* type : {"ec-p256", "rsa-2048", "ed25519"}) {
+    const std::string label = std::string("san-") + type;
+    std::string out;
+    std::vector<std::string> gen = TokenArgs("keygen", label);
+    gen.insert(gen.end(), {"--type", type});
+    ASSERT_EQ(Signerctl(gen, &out), 0) << out;
+    const std::string csr = env_.dir() + "/" + label + ".csr";
+    std::vector<std::string> args = TokenArgs("csr", label);
+    args.insert(args.end(), {"--subject", "/CN=Release Signing 2026/O=Example", "--san",
+                             "email:release@example.com", "--san", "DNS:release.example.com", "--san",
+                             "IP:192.0.2.7", "--san", "ip:2001:db8::1", "--san", "URI:spiffe://example.com/release",
+                             "--out", csr});
+    out.clear();
+    ASSERT_EQ(Signerctl(args, &out), 0) << type << ": " << out;
+    out.clear();
+    ASSERT_EQ(RunCommand({"openssl", "req", "-in", csr, "-verify", "-noout", "-text"}, &out), 0)
+        << type << ": " << out;
+    EXPECT_NE(out.find("verify OK"), std::string::npos) << out;
+    EXPECT_NE(out.find("Requested Extensions:"), std::string::npos) << out;
+    EXPECT_NE(out.find("X509v3 Subject Alternative Name:"), std::string::npos) << out;
+    EXPECT_NE(out.find("email:release@example.com, DNS:release.example.com, IP Address:192.0.2.7, "
+                       "IP Address:2001:DB8:0:0:0:0:0:1, URI:spiffe://example.com/release"),
+              std::string::npos)
+        << "the names, in order: " << out;
+  }
+  // Without --san: no extension request at all.
+  std::string out;
+  const std::string plain = env_.dir() + "/plain.csr";
+  std::vector<std::string> args = TokenArgs("csr", "san-ec-p256");
+  args.insert(args.end(), {"--subject", "/CN=plain", "--out", plain});
+  ASSERT_EQ(Signerctl(args, &out), 0) << out;
+  out.clear();
+  ASSERT_EQ(RunCommand({"openssl", "req", "-in", plain, "-noout", "-text"}, &out), 0);
+  EXPECT_EQ(out.find("Subject Alternative Name"), std::string::npos) << out;
+
+  // Bad SANs: exit 2, the message names the entry, no file written.
+  const std::string bad_out = env_.dir() + "/bad.csr";
+  for (const char* bad : {"release@example.com", "X400:foo", "DNS:", "DNS:bad name.example.com", "IP:300.1.1.1",
+                          "email:no-at-sign", "URI:no-scheme"}) {
+    std::vector<std::string> b = TokenArgs("csr", "san-ec-p256");
+    b.insert(b.end(), {"--subject", "/CN=x", "--san", bad, "--out", bad_out});
+    out.clear();
+    EXPECT_EQ(Signerctl(b, &out), 2) << bad << ": " << out;
+    EXPECT_NE(out.find(std::string("--san '") + bad + "'"), std::string::npos) << bad << ": " << out;
+    EXPECT_FALSE(std::filesystem::exists(bad_out)) << bad;
+  }
 }
 
 TEST_F(SignerctlTest, AttachChainStoresCertificatesAndListShowsUris) {

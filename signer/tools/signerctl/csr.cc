@@ -4,6 +4,9 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cctype>
 
 #include "common/ossl.h"
 #include "hsm_sign.h"
@@ -46,10 +49,92 @@ StatusOr<OsslPtr<X509_NAME>> ParseSubject(const std::string& subject) {
   return name;
 }
 
+struct GeneralNamesDeleter {
+  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
+};
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// ValidDnsName: letters, digits, '-', '.', a leading "*." wildcard; no empty label.
+bool ValidDnsName(const std::string& v) {
+  if (v.empty() || v.size() > 253 || v.front() == '.' || v.back() == '.') return false;
+  if (v.find("..") != std::string::npos) return false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (std::isalnum(c) || c == '-' || c == '.') continue;
+    if (c == '*' && i == 0 && v.size() > 2 && v[1] == '.') continue;
+    return false;
+  }
+  return true;
+}
+
+// ParseSans parses "TYPE:VALUE" entries into GeneralNames.
+StatusOr<GeneralNamesPtr> ParseSans(const std::vector<std::string>& sans) {
+  GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
+  if (!names) return OsslError(StatusCode::kInternal, "GENERAL_NAMES");
+  for (const std::string& san : sans) {
+    const size_t colon = san.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == san.size()) {
+      return InvalidArgumentError("--san '").Append(san).Append("' is not TYPE:VALUE (DNS, IP, URI or email)");
+    }
+    const std::string type = Lower(san.substr(0, colon));
+    const std::string value = san.substr(colon + 1);
+    int gen = 0;
+    bool ok = true;
+    if (type == "dns") {
+      gen = GEN_DNS;
+      ok = ValidDnsName(value);
+    } else if (type == "ip") {
+      gen = GEN_IPADD;
+    } else if (type == "uri") {
+      gen = GEN_URI;
+      const size_t c = value.find(':');
+      ok = c != std::string::npos && c > 0 && value.find_first_of(" \t\r\n") == std::string::npos;
+    } else if (type == "email") {
+      gen = GEN_EMAIL;
+      const size_t at = value.find('@');
+      ok = at != std::string::npos && at > 0 && at + 1 < value.size() && value.find('@', at + 1) == std::string::npos &&
+           value.find_first_of(" \t\r\n") == std::string::npos;
+    } else {
+      return InvalidArgumentError("--san '").Append(san).Append("': unknown type '").Append(san.substr(0, colon))
+          .Append("' (DNS, IP, URI or email)");
+    }
+    GENERAL_NAME* g = ok ? a2i_GENERAL_NAME(nullptr, nullptr, nullptr, gen, value.c_str(), 0) : nullptr;
+    if (g == nullptr) {
+      OpenSslErrors();
+      return InvalidArgumentError("--san '").Append(san).Append("': not a valid ").Append(san.substr(0, colon));
+    }
+    if (sk_GENERAL_NAME_push(names.get(), g) <= 0) {
+      GENERAL_NAME_free(g);
+      return OsslError(StatusCode::kInternal, "GENERAL_NAMES push");
+    }
+  }
+  return names;
+}
+
+// AddSanRequest adds |names| as a requested subjectAltName extension.
+Status AddSanRequest(X509_REQ& req, GENERAL_NAMES& names) {
+  STACK_OF(X509_EXTENSION)* exts = nullptr;
+  if (X509V3_add1_i2d(&exts, NID_subject_alt_name, &names, 0, X509V3_ADD_DEFAULT) != 1) {
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return OsslError(StatusCode::kInternal, "encoding subjectAltName");
+  }
+  const int ok = X509_REQ_add_extensions(&req, exts);
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  if (ok != 1) return OsslError(StatusCode::kInternal, "adding the extension request");
+  return OkStatus();
+}
+
 }  // namespace
 
-StatusOr<std::string> MakeCsr(HsmSession& hsm, const std::string& label, const std::string& subject) {
+StatusOr<std::string> MakeCsr(HsmSession& hsm, const std::string& label, const std::string& subject,
+                              const std::vector<std::string>& sans) {
   PKI_ASSIGN_OR_RETURN(OsslPtr<X509_NAME> name, ParseSubject(subject));
+  PKI_ASSIGN_OR_RETURN(GeneralNamesPtr san_names, ParseSans(sans));
   PKI_ASSIGN_OR_RETURN(LocatedKey key, hsm.FindKey(label));
   const std::string& spki = key.public_key.spki_der;
   const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
@@ -62,6 +147,7 @@ StatusOr<std::string> MakeCsr(HsmSession& hsm, const std::string& label, const s
       X509_REQ_set_pubkey(req.get(), pub.get()) != 1) {
     return OsslError(StatusCode::kInternal, "building the CSR");
   }
+  if (sk_GENERAL_NAME_num(san_names.get()) > 0) PKI_RETURN_IF_ERROR(AddSanRequest(*req, *san_names));
   signer::SignAlgorithm alg = DefaultAlgorithm(key.public_key.kind);
   int sig_nid = NID_undef;
   const EVP_MD* md = nullptr;

@@ -1,7 +1,7 @@
 // signerctl — administer the signer's HSM keys.
 //
 //   signerctl keygen --module M --token T --pin-file F --label L --type ec-p256|...
-//   signerctl csr --module M --token T --pin-file F --label L --subject "/CN=..." [--out FILE]
+//   signerctl csr --module M --token T --pin-file F --label L --subject "/CN=..." [--san TYPE:VALUE]... [--out FILE]
 //   signerctl attach-chain --module M --token T --pin-file F --label L --chain FILE
 //   signerctl list --module M [--token T] [--pin-file F]
 //   signerctl config check --config FILE
@@ -78,10 +78,11 @@ int RunKeygen(const Common& c, const std::string& type_text) {
   return kExitOk;
 }
 
-int RunCsr(const Common& c, const std::string& subject, const std::string& out) {
+int RunCsr(const Common& c, const std::string& subject, const std::vector<std::string>& sans,
+           const std::string& out) {
   auto hsm = pki::signerctl::HsmSession::Open(c.module, c.token, c.pin_file);
   if (!hsm.ok()) return Fail(hsm.status());
-  auto csr = pki::signerctl::MakeCsr(**hsm, c.label, subject);
+  auto csr = pki::signerctl::MakeCsr(**hsm, c.label, subject, sans);
   if (!csr.ok()) return Fail(csr.status());
   if (out.empty() || out == "-") {
     std::fwrite(csr->data(), 1, csr->size(), stdout);
@@ -227,6 +228,11 @@ int main(int argc, char** argv) {
   auto* csr = app.add_subcommand("csr", "write a PKCS#10 CSR signed inside the token");
   AddTokenOptions(csr, &c, /*need_pin=*/true);
   csr->add_option("--subject", subject, "subject, e.g. /CN=Issuing CA/O=Example")->required();
+  std::vector<std::string> sans;
+  csr->add_option("--san", sans,
+                  "requested subjectAltName, TYPE:VALUE with TYPE DNS, IP, URI or email (repeatable), "
+                  "e.g. --san email:release@example.com")
+      ->allow_extra_args(false);
   csr->add_option("--out", out, "output file (default: stdout)");
 
   auto* attach = app.add_subcommand("attach-chain", "store a key's certificate chain in the token");
@@ -276,7 +282,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (keygen->parsed()) return RunKeygen(c, type);
-  if (csr->parsed()) return RunCsr(c, subject, out);
+  if (csr->parsed()) return RunCsr(c, subject, sans, out);
   if (attach->parsed()) return RunAttachChain(c, chain_file);
   if (config_check->parsed()) return RunConfigCheck(config_path);
   if (audit_verify->parsed()) return RunAuditVerify(audit_path, expect_head, expect_seq);
