@@ -49,15 +49,19 @@ for t in signer-a signer-b; do
   softhsm2-util --import "$key" --token "$t" --label release-2026 --id "$id" \
     --pin "$(cat "$STATE/pins/$t.pin")" >/dev/null
 done
-# Its CSR for a code-signing certificate (stage 35 has it issued through
-# signerd), made from the same scratch file before it goes: signerctl csr
-# cannot add the subjectAltName a code-signing profile requires.
-mkdir -p "$STATE/codesign"
-openssl req -new -key "$key" -subj "/O=Example/CN=release@example.com" \
-  -addext "subjectAltName=email:release@example.com" -out "$STATE/codesign/release-2026.csr" 2>/dev/null ||
-  die "openssl req for the release-2026 CSR failed"
 shred -u "$key"
 [ ! -e "$key" ] || die "could not remove $key"
+# Its CSR for a code-signing certificate (stage 35 has it issued through
+# signerd), signed inside the token, with the e-mail subjectAltName the
+# code-signing profile requires.
+mkdir -p "$STATE/codesign"
+"$BIN/signerctl" csr --module "$MODULE" --token signer-a --pin-file "$STATE/pins/signer-a.pin" \
+  --label release-2026 --subject "/O=Example/CN=release@example.com" --san email:release@example.com \
+  --out "$STATE/codesign/release-2026.csr" || die "signerctl csr for release-2026 failed"
+openssl req -in "$STATE/codesign/release-2026.csr" -noout -verify 2>/dev/null ||
+  die "the release-2026 CSR's self-signature does not verify"
+openssl req -in "$STATE/codesign/release-2026.csr" -noout -text | grep -q 'email:release@example.com' ||
+  die "the release-2026 CSR carries no email:release@example.com subjectAltName"
 # Both replicas hold the same public key: read back from each token by pkcs11-tool.
 for t in signer-a signer-b; do
   pkcs11-tool --module "$MODULE" --token-label "$t" --read-object --type pubkey --id "$id" \
