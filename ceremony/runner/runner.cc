@@ -68,6 +68,24 @@ StatusOr<RunResult> Runner::Run() {
   // A split an interrupted earlier run staged (and left unconfirmed) is
   // wiped first, so this run starts clean; without one this changes nothing.
   session_.CancelSplit().Ignore();
+  // A quorum session an interrupted earlier run left open (its link dropped
+  // before it could Abort, or the BeginOperation answer was lost) would
+  // refuse this run's operation until it expires: abort it (an empty nonce
+  // aborts whatever is pending; the appliance journals it) and say so in the
+  // transcript.
+  std::string start_note;
+  if (!s.status.pending_operation.empty()) {
+    Status aborted = session_.Abort("");
+    start_note = aborted.ok() ? "an operation an earlier run left open (" + s.status.pending_operation + ", " +
+                                    std::to_string(s.status.shares_accepted) +
+                                    " shares accepted) was aborted on the appliance at start"
+                              : "ABORT OF AN OPERATION AN EARLIER RUN LEFT OPEN (" + s.status.pending_operation +
+                                    ") FAILED: " + std::string(aborted.message());
+    prompter_.Say(start_note);
+    if (aborted.ok()) {
+      PKI_ASSIGN_OR_RETURN(s.status, session_.GetStatus());
+    }
+  }
   v1::TranscriptBody& b = s.body;
   b.set_sequence(1);
   if (!options_.previous_transcript.empty()) {
@@ -144,6 +162,9 @@ StatusOr<RunResult> Runner::Run() {
   if (!result.status.ok()) {
     b.set_outcome_detail(std::string(result.status.message()) +
                          (b.outcome_detail().empty() ? "" : "; " + b.outcome_detail()));
+  }
+  if (!start_note.empty()) {
+    b.set_outcome_detail(b.outcome_detail().empty() ? start_note : start_note + "; " + b.outcome_detail());
   }
   b.set_outcome(result.outcome);
   if (auto after = session_.GetStatus(); after.ok()) {

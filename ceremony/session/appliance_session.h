@@ -32,6 +32,8 @@ struct ApplianceStatus {
   std::vector<std::string> custodians;
   uint32_t consecutive_failures = 0;  // shares rejected in a row
   uint32_t lockout_seconds = 0;       // quorum sessions refused for this much longer
+  std::string pending_operation;      // "SIGN_INTERMEDIATE", ... if a quorum session is open; else empty
+  uint32_t shares_accepted = 0;       // shares accepted for it so far
 };
 
 // What the appliance answered to BeginOperation.
@@ -99,7 +101,8 @@ class ApplianceSession {
                                          const SecretBuffer& passphrase) = 0;
   // Execute performs the approved operation once and returns its result.
   virtual StatusOr<OperationResult> Execute(const std::string& nonce) = 0;
-  // Abort closes the session for |nonce|; the appliance zeroizes the quorum.
+  // Abort closes the session for |nonce| (empty: whatever session is
+  // pending); the appliance zeroizes the quorum.
   virtual Status Abort(const std::string& nonce) = 0;
   // ExportJournal returns the encoded journal records from |from_sequence|
   // and sets |out_head| (raw SHA-256) and |out_next_sequence|.

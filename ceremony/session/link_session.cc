@@ -87,6 +87,10 @@ StatusOr<ApplianceStatus> LinkApplianceSession::GetStatus() {
   out.threshold = s.threshold();
   out.consecutive_failures = s.consecutive_failures();
   out.lockout_seconds = s.lockout_seconds();
+  if (s.pending_operation() != lv1::OPERATION_UNSPECIFIED) {
+    out.pending_operation = lv1::Operation_Name(s.pending_operation()).substr(sizeof("OPERATION_") - 1);
+    out.shares_accepted = s.shares_accepted();
+  }
   for (const auto& c : s.custodians()) out.custodians.push_back(c);
   return out;
 }

@@ -332,7 +332,14 @@ Status Device::SubmitShare(const pki_appliance_v1_SubmitShareRequest& req,
 }
 
 Status Device::Abort(const pki_appliance_v1_AbortRequest& req) {
-  PKI_RETURN_IF_ERROR(CheckSession(ByteSpan(req.nonce.bytes, req.nonce.size)));
+  // An empty nonce aborts whatever session is pending: a host that lost the
+  // BeginOperation answer (or its link) has no nonce, and aborting only
+  // destroys an in-progress quorum, never a result. Journaled either way.
+  if (req.nonce.size == 0) {
+    if (session_.phase == Phase::kNone) return FailedPreconditionError("no operation is pending");
+  } else {
+    PKI_RETURN_IF_ERROR(CheckSession(ByteSpan(req.nonce.bytes, req.nonce.size)));
+  }
   Sha256Bytes digest = session_.request_sha256;
   uint16_t who = session_.custodians;
   EndSession();
