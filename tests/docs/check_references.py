@@ -89,7 +89,8 @@ def check_config(root):
 def check_reasons(root):
     problems = []
     code = set()
-    for rel in ("signer/src/server/errors.cc", "signer/src/server/service.cc", "signer/src/server/server.cc"):
+    for rel in ("signer/src/server/errors.cc", "signer/src/server/service.cc", "signer/src/server/server.cc",
+                "signer/src/server/sign_request_check.cc"):
         path = os.path.join(root, rel)
         if os.path.exists(path):
             code |= set(re.findall(r'"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})"', read(root, rel)))

@@ -1,8 +1,10 @@
 // Fuzzes what signerd does with a request's untrusted bytes before policy
 // and HSM, as far as it is callable outside signer/src/server/service.cc:
-//   0: SignRequest         protobuf parse, ToSignAlgorithm, DigestCaseFor /
-//                          DigestLength, the input-CRC32C computation, and
-//                          Policy::Authorize for the named key
+//   0: SignRequest         protobuf parse, Policy::Authorize for the named
+//                          key, ToSignAlgorithm, then the Sign handler's own
+//                          field checks (server/sign_request_check.h:
+//                          request_id, key_name, digest/message shape and
+//                          length, input CRC32C)
 //   1: IssueCertificateRequest  protobuf parse, Policy::AuthorizeIssue for
 //                          the profile, then IssuanceEngine::Issue with the
 //                          request's fields (software TbsSigner, no HSM)
@@ -12,8 +14,6 @@
 //                          client recognized must be named by the
 //                          certificate's URI SAN / DNS SAN / subject)
 // selected by the first byte (mod 4); the rest is the message.
-// SignerService::DoSign's own field checks (request_id length, digest/message
-// shape, sizes) are private to service.cc: see docs/fuzzing.md.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +27,7 @@
 #include "policy/peer_identity.h"
 #include "policy/policy.h"
 #include "server/convert.h"
+#include "server/sign_request_check.h"
 #include "signer/v1/signer.pb.h"
 #include "signer_issuance_setup.h"
 
@@ -91,11 +92,22 @@ void FuzzSign(State& st, const std::string& bytes) {
   const size_t len = signer::DigestLength(*alg);
   PKI_CHECK((want == v1::Digest::DIGEST_NOT_SET) == (len == 0));
   (void)signer::ToProto(*alg);
-  std::string_view input = req.input_case() == v1::SignRequest::kMessage ? std::string_view(req.message())
-                           : req.digest().digest_case() == v1::Digest::kSha256 ? req.digest().sha256()
-                           : req.digest().digest_case() == v1::Digest::kSha384 ? req.digest().sha384()
-                                                                                : req.digest().sha512();
-  if (req.has_input_crc32c()) (void)(pki::Crc32c(pki::AsBytes(input)) == req.input_crc32c());
+  // The Sign handler's own checks, in its order.
+  if (!signer::CheckSignFields(req).status.ok()) return;
+  std::string_view input;
+  const signer::ApiError shape = signer::SignInputOf(req, *alg, &input);
+  if (!shape.status.ok()) {
+    PKI_CHECK(!shape.reason.empty());
+    return;
+  }
+  // An accepted input is exactly what the algorithm signs.
+  if (*alg == signer::SignAlgorithm::kEd25519) {
+    PKI_CHECK(input.size() <= signer::kMaxMessageBytes);
+  } else {
+    PKI_CHECK(input.size() == len && req.digest().digest_case() == want);
+  }
+  const signer::ApiError crc = signer::CheckInputCrc32c(req, input);
+  PKI_CHECK(crc.status.ok() == (!req.has_input_crc32c() || pki::Crc32c(pki::AsBytes(input)) == req.input_crc32c()));
 }
 
 void FuzzIssue(State& st, const std::string& bytes) {

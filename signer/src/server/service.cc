@@ -172,10 +172,7 @@ grpc::Status SignerService::Sign(grpc::ServerContext* ctx, const v1::SignRequest
 ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req,
                                std::chrono::milliseconds deadline, v1::SignResponse& resp,
                                AuditRecord& rec) {
-  if (req.request_id().size() > kMaxRequestIdBytes) {
-    return MakeError(InvalidArgumentError("request_id longer than 128 bytes"));
-  }
-  if (req.key_name().empty()) return MakeError(InvalidArgumentError("key_name is required"));
+  if (ApiError e = CheckSignFields(req); !e.status.ok()) return e;
   Status allowed = caller.policy->Authorize(*caller.client, req.key_name(), Operation::kSign);
   if (!allowed.ok()) return FromPolicy(allowed);
 
@@ -201,32 +198,9 @@ ApiError SignerService::DoSign(Caller& caller, const v1::SignRequest& req,
   }
 
   std::string_view input;
-  if (*alg == SignAlgorithm::kEd25519) {
-    if (req.input_case() != v1::SignRequest::kMessage) {
-      return MakeError(InvalidArgumentError("ed25519 signs a message, not a digest"), "INPUT_MISMATCH");
-    }
-    if (req.message().size() > kMaxMessageBytes) {
-      return MakeError(InvalidArgumentError("message larger than 64 KiB"), "MESSAGE_TOO_LARGE");
-    }
-    input = req.message();
-  } else {
-    if (req.input_case() != v1::SignRequest::kDigest) {
-      return MakeError(InvalidArgumentError("this algorithm signs a digest, not a message"), "INPUT_MISMATCH");
-    }
-    const v1::Digest& d = req.digest();
-    if (d.digest_case() != DigestCaseFor(*alg)) {
-      return MakeError(InvalidArgumentError("digest hash does not match the algorithm"), "DIGEST_MISMATCH");
-    }
-    input = d.digest_case() == v1::Digest::kSha256 ? d.sha256()
-            : d.digest_case() == v1::Digest::kSha384 ? d.sha384() : d.sha512();
-    if (input.size() != DigestLength(*alg)) {
-      return MakeError(InvalidArgumentError("digest length does not match its hash"), "DIGEST_LENGTH");
-    }
-  }
+  if (ApiError e = SignInputOf(req, *alg, &input); !e.status.ok()) return e;
   rec.input_sha256 = Sha256Hex(input);
-  if (req.has_input_crc32c() && Crc32c(AsBytes(input)) != req.input_crc32c()) {
-    return MakeError(DataLossError("input_crc32c does not match the input"), "INPUT_CRC32C_MISMATCH");
-  }
+  if (ApiError e = CheckInputCrc32c(req, input); !e.status.ok()) return e;
 
   std::string detail;
   auto result = deps_.pool->Sign(req.key_name(), info->version, *alg, AsBytes(input), deadline,

@@ -23,13 +23,11 @@
 #include "server/metrics.h"
 #include "server/policy_holder.h"
 #include "server/revocation.h"
+#include "server/sign_request_check.h"
 #include "signer/key_pool.h"
 #include "signer/v1/signer.grpc.pb.h"
 
 namespace pki::signer {
-
-inline constexpr size_t kMaxMessageBytes = 64 * 1024;
-inline constexpr size_t kMaxRequestIdBytes = 128;
 
 struct ServiceDeps {
   KeyPool* pool = nullptr;           // borrowed; outlives the service
