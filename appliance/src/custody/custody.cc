@@ -18,6 +18,9 @@ Status Custody::Create(hw::Storage& storage, crypto::Drbg& drbg, ByteSpan applia
       config.share_iterations < crypto::MinPbkdf2Iterations()) {
     return FailedPreconditionError("custody: share KDF iterations below this build's minimum");
   }
+  if (config.share_iterations > kMaxShareIterations) {
+    return InvalidArgumentError("custody: share KDF iterations above the maximum (4800000)");
+  }
   if (storage.MaxRecordSize() < kMaxSplitRecordSize) {
     return InvalidArgumentError("custody: storage records too small for a split record");
   }

@@ -29,10 +29,16 @@ Status CheckPassphrase(std::string_view name, uint8_t index, ByteSpan passphrase
   return OkStatus();
 }
 
+static_assert(kMaxShareIterations == 4800000, "the error messages name the maximum");
+
 Status CheckIterations(std::string_view name, uint8_t index, uint32_t iterations) {
   if (iterations < crypto::MinPbkdf2Iterations() || iterations == 0) {
     return CustodianError(StatusCode::kFailedPrecondition, name, index,
                           "KDF iteration count below this build's minimum");
+  }
+  if (iterations > kMaxShareIterations) {
+    return CustodianError(StatusCode::kInvalidArgument, name, index,
+                          "KDF iteration count above the maximum (4800000): forged or corrupt share");
   }
   return OkStatus();
 }

@@ -47,6 +47,12 @@ inline constexpr size_t kMaxWrappedShareSize =
     kShareFixedHeaderSize + kMaxNameSize + kShareSealedSize + kShareChecksumSize;  // 148
 // The production default; test builds may pass smaller counts.
 inline constexpr uint32_t kDefaultShareIterations = 600000;
+// kMaxShareIterations bounds the PBKDF2 count a share may ask for (8x the
+// default). The count comes from the share's header, which the host hands
+// in: without a bound a forged share could make the appliance run the KDF
+// up to 2^32 - 1 times (hours on a board). Above it a share is refused
+// before any KDF work (docs/custody.md).
+inline constexpr uint32_t kMaxShareIterations = 8 * kDefaultShareIterations;
 
 // ShareHeader is the public part of a wrapped share.
 struct ShareHeader {
@@ -95,7 +101,8 @@ StatusOr<size_t> WrapShare(crypto::Drbg& drbg, const ApplianceId& appliance,
 // value into |out_value|, authenticating it for |appliance|. PERMISSION_DENIED "did not decrypt: wrong
 // passphrase or altered share" if authentication fails (|out_value| is then
 // cleared); FAILED_PRECONDITION if the share's iteration count is below the
-// build's minimum. Errors name the custodian from the header.
+// build's minimum, INVALID_ARGUMENT (before any KDF work) if it is above
+// kMaxShareIterations. Errors name the custodian from the header.
 Status UnwrapShare(const ParsedShare& share, const ApplianceId& appliance, ByteSpan passphrase,
                    ShareValue* out_value);
 
