@@ -59,10 +59,8 @@ class StatusPage final {
   // be null). Tokens are whatever |pool|'s KeyPool::Tokens() reports.
   StatusPage(KeyPool& pool, AuditLog& audit, std::shared_ptr<const CrlHolder> crls, std::string listen);
 
-  // Refresh does nothing any more: the pool records since/reason itself at
-  // each transition. Kept for the server's health loop, which calls it.
-  void Refresh() {}
-  // Render refreshes and returns the JSON page.
+  // Render returns the JSON page (the pool records since/reason itself at
+  // each transition).
   std::string Render();
   // MetricsText returns Prometheus gauges for what /metrics lacks:
   // signer_token_in_rotation, signer_token_sessions_open and

@@ -102,7 +102,6 @@ void SignerServer::RefreshHealth() {
     }
   }
   for (const auto& [name, ok] : serving) health->SetServingStatus(name, ok);
-  if (status_ != nullptr) status_->Refresh();
   health->SetServingStatus("", audit_.Healthy());
 }
 
