@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
+#include "base/crc32.h"
 #include "crypto/test_entropy.h"
 #include "custody/commitment.h"
 #include "custody/split_record.h"
@@ -223,6 +226,24 @@ TEST_F(CustodyTest, ForgedShareWithValidChecksumFailsTheCommitment) {
   ASSERT_TRUE(custody_->BeginQuorum(1000, &nonce).ok());
   ExpectNamed(Submit(*custody_, nonce, wrapped, Pass("bob")).status(),
               StatusCode::kPermissionDenied, "bob", "commitment");
+  EXPECT_EQ(custody_->quorum().accepted(), 0);
+}
+
+// A share whose header asks for 2^32 - 1 KDF iterations (checksum fixed up,
+// as a tampering host could) is refused naming the custodian, at once: the
+// appliance never runs the KDF that long (fuzz finding).
+TEST_F(CustodyTest, ShareAskingForTooManyKdfIterationsIsRefusedBeforeTheKdf) {
+  auto shares = Provision(*custody_, 3, names_, nullptr);
+  Bytes forged = shares[1];
+  StoreBe32(forged.data() + 32, 0xFFFFFFFFu);
+  const size_t body = forged.size() - 4;
+  StoreBe32(forged.data() + body, Crc32(ByteSpan(forged.data(), body)));
+  OperationNonce nonce;
+  ASSERT_TRUE(custody_->BeginQuorum(1000, &nonce).ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  ExpectNamed(Submit(*custody_, nonce, forged, Pass("bob")).status(), StatusCode::kInvalidArgument, "bob",
+              "above the maximum");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   EXPECT_EQ(custody_->quorum().accepted(), 0);
 }
 
