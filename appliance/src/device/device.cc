@@ -75,7 +75,10 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
   if (s.ok() && rec.lifecycle == Lifecycle::kLocked && d.custody_->ActiveSplit() == nullptr) {
     s = DataLossError("device is provisioned but its custodian split record is missing");
   }
-  if (s.ok() && rec.lifecycle != Lifecycle::kUnprovisioned) s = d.LoadRootDigest();
+  // A device tampered while UNPROVISIONED never had a root: it boots
+  // DECOMMISSIONED (tampered) without one, so its journal can still be
+  // exported. Any other provisioned device must have its root certificate.
+  if (s.ok() && rec.lifecycle != Lifecycle::kUnprovisioned) s = d.LoadRootDigest(/*missing_ok=*/rec.tampered);
   if (s.ok()) {
     rec.boot_count += 1;
     s = SaveDeviceRecord(*ports.storage, rec);
@@ -112,11 +115,12 @@ uint64_t Device::LockoutRemainingMs() const {
   return elapsed >= period ? 0 : period - elapsed;
 }
 
-Status Device::LoadRootDigest() {
+Status Device::LoadRootDigest(bool missing_ok) {
   StatusOr<size_t> n = ports_.storage->Read(kRootCertKey, result_);
   if (!n.ok()) {
     ClearResult();
     if (n.status().code() == StatusCode::kNotFound) {
+      if (missing_ok) return OkStatus();
       return DataLossError("device is provisioned but its root certificate is missing");
     }
     return n.status();

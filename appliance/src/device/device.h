@@ -183,7 +183,9 @@ class Device final {
                                       int64_t now, PreparedOperation* out);
   [[nodiscard]] Status ExecuteApproved(const custody::Kek& kek,
                                        pki_appliance_v1_ExecuteResponse* out);
-  [[nodiscard]] Status LoadRootDigest();
+  // |missing_ok|: no root certificate is not an error (a device tampered
+  // before it was provisioned).
+  [[nodiscard]] Status LoadRootDigest(bool missing_ok = false);
   void SetResult(ByteSpan data);
   void ClearResult();
 
