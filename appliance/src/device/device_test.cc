@@ -254,6 +254,22 @@ TEST_F(Provisioned, TamperZeroizesErasesTheKeyAndRefusesEverything) {
   EXPECT_EQ(ErrorOf(h_.Call(Harness::BeginIssueCrl(3))), pki_appliance_v1_ErrorCode_ERROR_TAMPERED);
 }
 
+// Tampered before it was ever provisioned (fuzz finding: it never booted
+// again): it boots DECOMMISSIONED with no root, refuses Init, and still
+// answers GetStatus so its journal can be read.
+TEST(Tamper, TamperedWhileUnprovisionedBootsDecommissioned) {
+  Harness h;
+  ASSERT_EQ(h.Call(Harness::GetStatus()).body.status.state, pki_appliance_v1_DeviceState_UNPROVISIONED);
+  h.tamper().Trigger();
+  h.device().Tick();
+  ASSERT_TRUE(h.PowerCycle().ok());
+  link::Response st = h.Call(Harness::GetStatus());
+  ASSERT_EQ(st.which_body, pki_appliance_v1_Response_status_tag) << MessageOf(st);
+  EXPECT_EQ(st.body.status.state, pki_appliance_v1_DeviceState_DECOMMISSIONED);
+  EXPECT_EQ(st.body.status.root_cert_sha256.size, 0u);
+  EXPECT_EQ(ErrorOf(h.Call(Harness::Init(Harness::ThreeCustodians(), 2))), pki_appliance_v1_ErrorCode_ERROR_TAMPERED);
+}
+
 TEST_F(Provisioned, DecommissionByQuorumIsFinal) {
   std::vector<uint8_t> nonce = h_.Approve(Harness::BeginDecommission("retired"), {&cs_[0], &cs_[2]});
   link::Response ex = h_.Call(Harness::Execute(nonce));
