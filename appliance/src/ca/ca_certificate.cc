@@ -13,6 +13,12 @@
 namespace pki::appliance::ca {
 
 StatusOr<CaCertificate> CaCertificate::Parse(ByteSpan der) {
+  CaCertificate c;
+  PKI_RETURN_IF_ERROR(ParseInto(der, &c));
+  return c;
+}
+
+Status CaCertificate::ParseInto(ByteSpan der, CaCertificate* out) {
   if (der.size() > kMaxCertificateDer) return InvalidArgumentError("CA certificate: larger than 4096 bytes");
   crypto::InitPool();
   internal::ParsedCert parsed;
@@ -43,8 +49,8 @@ StatusOr<CaCertificate> CaCertificate::Parse(ByteSpan der) {
     return InvalidArgumentError("CA certificate: SubjectKeyIdentifier malformed");
   }
 
-  CaCertificate c;
-  std::memcpy(c.der_.data(), der.data(), der.size());
+  CaCertificate& c = *out;
+  std::memmove(c.der_.data(), der.data(), der.size());
   c.der_size_ = der.size();
   std::memcpy(c.subject_.data(), crt.subject_raw.p, crt.subject_raw.len);
   c.subject_size_ = crt.subject_raw.len;
@@ -60,7 +66,7 @@ StatusOr<CaCertificate> CaCertificate::Parse(ByteSpan der) {
   c.sig_hash_ = sig_hash;
   // mbedTLS stores pathLenConstraint + 1, and 0 when absent.
   c.path_len_ = crt.max_pathlen > 0 ? crt.max_pathlen - 1 : -1;
-  return c;
+  return OkStatus();
 }
 
 Status CaCertificate::VerifySelfSigned() const {

@@ -28,6 +28,14 @@ class CaCertificate final {
   // (see VerifySelfSigned).
   static StatusOr<CaCertificate> Parse(ByteSpan der);
 
+  // ParseInto is Parse writing into |out| in place (no ~5.7 KB temporaries on
+  // the stack; the appliance keeps its working copies in static RAM). On
+  // error |out| is left as it was.
+  [[nodiscard]] static Status ParseInto(ByteSpan der, CaCertificate* out);
+
+  // An empty certificate (all views empty) for ParseInto to fill.
+  CaCertificate() = default;
+
   // VerifySelfSigned checks that the certificate is self-issued and that its
   // signature verifies with its own key (mbedtls_x509_crt_verify skips this
   // for trust anchors). PERMISSION_DENIED if it does not verify.
@@ -50,7 +58,6 @@ class CaCertificate final {
   int path_len() const { return path_len_; }
 
  private:
-  CaCertificate() = default;
   std::array<uint8_t, kMaxCertificateDer> der_{};
   std::array<uint8_t, kMaxNameDer> subject_{};
   std::array<uint8_t, kMaxNameDer> issuer_{};

@@ -58,7 +58,7 @@ Tail Rest(char* out, size_t cap) {
 }
 
 // LoadRoot reads and parses the stored root certificate into |out|.
-Status LoadRoot(hw::Storage& storage, MutableByteSpan buf, std::optional<ca::CaCertificate>& out) {
+Status LoadRoot(hw::Storage& storage, MutableByteSpan buf, ca::CaCertificate* out) {
   StatusOr<size_t> n = storage.Read(kRootCertKey, buf);
   if (!n.ok()) {
     if (n.status().code() == StatusCode::kNotFound) {
@@ -66,9 +66,8 @@ Status LoadRoot(hw::Storage& storage, MutableByteSpan buf, std::optional<ca::CaC
     }
     return n.status();
   }
-  StatusOr<ca::CaCertificate> root = ca::CaCertificate::Parse(ByteSpan(buf.data(), *n));
-  if (!root.ok()) return DataLossError("stored root certificate does not parse: ").Append(root.status().message());
-  out.emplace(std::move(*root));
+  Status parsed = ca::CaCertificate::ParseInto(ByteSpan(buf.data(), *n), out);
+  if (!parsed.ok()) return DataLossError("stored root certificate does not parse: ").Append(parsed.message());
   return OkStatus();
 }
 
@@ -137,8 +136,8 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
   if (p.path_len < 0) {
     return InvalidArgumentError("sign intermediate: path_len must be >= 0 for an intermediate");
   }
-  std::optional<ca::CaCertificate> root;
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, root));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  const ca::CaCertificate* root = &root_;
   std::string_view permitted[8];
   std::string_view excluded[8];
   for (pb_size_t i = 0; i < p.permitted_dns_count; ++i) permitted[i] = p.permitted_dns[i];
@@ -174,8 +173,8 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
 Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx,
                             PreparedOperation* out, bool add_pending) {
   if (next_update_days == 0) return InvalidArgumentError("CRL: next_update_days is 0");
-  std::optional<ca::CaCertificate> root;
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, root));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  const ca::CaCertificate* root = &root_;
   RevocationList& list = list_;
   PKI_RETURN_IF_ERROR(LoadRevocations(storage_, &list).status());
   ByteSpan pending(out->revoked_serial, out->revoked_serial_size);
@@ -220,11 +219,12 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
 Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const PrepareContext& ctx,
                               PreparedOperation* out) {
   if (r.validity_days == 0) return InvalidArgumentError("cross sign: validity_days is 0");
-  StatusOr<ca::CaCertificate> new_root = ca::CaCertificate::Parse(ByteSpan(r.cert_der.bytes, r.cert_der.size));
-  if (!new_root.ok()) return InvalidArgumentError("cross sign: ").Append(new_root.status().message());
+  Status parsed = ca::CaCertificate::ParseInto(ByteSpan(r.cert_der.bytes, r.cert_der.size), &other_);
+  if (!parsed.ok()) return InvalidArgumentError("cross sign: ").Append(parsed.message());
+  const ca::CaCertificate* new_root = &other_;
   PKI_RETURN_IF_ERROR(new_root->VerifySelfSigned());
-  std::optional<ca::CaCertificate> root;
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, root));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  const ca::CaCertificate* root = &root_;
   ca::CrossRequest req;
   req.not_before = ctx.now;
   req.not_after = ctx.now + static_cast<int64_t>(r.validity_days) * kDay;
@@ -242,8 +242,8 @@ Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const 
 StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView& kek,
                                 MutableByteSpan out) {
   if (prepared.tbs_size == 0) return InternalError("nothing prepared to sign");
-  std::optional<ca::CaCertificate> root;
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, root));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  const ca::CaCertificate* root = &root_;
   StatusOr<size_t> sealed = storage_.Read(kSealedRootKeyKey, buf_);
   if (!sealed.ok()) {
     if (sealed.status().code() == StatusCode::kNotFound) {

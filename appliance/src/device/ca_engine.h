@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "crypto/drbg.h"
+#include "ca/ca_certificate.h"
 #include "ca/crl.h"
 #include "device/operation_engine.h"
 #include "device/revocations.h"
@@ -59,6 +60,12 @@ class CaEngine final : public OperationEngine {
   crypto::Drbg& drbg_;
   CaEngineConfig config_;
   uint8_t buf_[kMaxResultSize] = {};  // root certificate / sealed key scratch
+  // Scratch for parsed certificates (~5.7 KB each), reloaded from storage or
+  // the request on each use: static RAM instead of stack frames, since only
+  // one operation runs at a time. root_ is the stored root; other_ the new
+  // root a cross-sign certifies.
+  ca::CaCertificate root_;
+  ca::CaCertificate other_;
   RevocationList list_;                // scratch: reloaded from storage each use
   ca::RevokedCertificate entries_[kMaxRevocations];
 };

@@ -1,5 +1,6 @@
 #include "hw/host/two_slot_storage.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -28,26 +29,28 @@ StatusOr<std::unique_ptr<TwoSlotStorage>> TwoSlotStorage::Create(
 
 TwoSlotStorage::TwoSlotStorage(std::unique_ptr<SlotMedium> medium, size_t max_record_size)
     : medium_(std::move(medium)), max_record_size_(max_record_size) {
-  for (auto& s : scratch_) s.resize(kHeaderSize + max_record_size_);
-  image_.resize(kHeaderSize + max_record_size_);
+  scratch_.resize(kHeaderSize + max_record_size_);
 }
 
-Status TwoSlotStorage::Scan(uint32_t key, KeyState* out_state) {
+Status TwoSlotStorage::Scan(uint32_t key, KeyState* out_state, MutableByteSpan copy_to,
+                            size_t* copied) {
   KeyState state;
+  size_t copied_bytes = 0;
   for (uint8_t i = 0; i < 2; ++i) {
     SlotState& s = state.slot[i];
-    StatusOr<size_t> got = medium_->ReadSlot(key, i, scratch_[i]);
+    StatusOr<size_t> got = medium_->ReadSlot(key, i, scratch_);
     if (!got.ok()) {
       if (got.status().code() == StatusCode::kNotFound) continue;
       if (got.status().code() == StatusCode::kOutOfRange) {
         s.present = true;  // too long to be ours: not intact
         continue;
       }
+      if (copied != nullptr) *copied = copied_bytes;
       return got.status();
     }
     s.present = true;
     const size_t n = *got;
-    const uint8_t* p = scratch_[i].data();
+    const uint8_t* p = scratch_.data();
     if (n < kHeaderSize) continue;
     if (LoadBe32(p) != kMagic || LoadBe32(p + 4) != key) continue;
     const uint64_t seq = LoadBe64(p + 8);
@@ -60,7 +63,14 @@ Status TwoSlotStorage::Scan(uint32_t key, KeyState* out_state) {
     s.seq = seq;
     s.data_offset = kHeaderSize;
     s.data_size = len;
+    // Slot 1 wins a tie, as in the choice of the newest below.
+    const bool newest_so_far = i == 0 || !state.slot[0].intact || seq >= state.slot[0].seq;
+    if (copied != nullptr && newest_so_far && len <= copy_to.size()) {
+      if (len > 0) std::memcpy(copy_to.data(), p + kHeaderSize, len);
+      copied_bytes = std::max(copied_bytes, static_cast<size_t>(len));
+    }
   }
+  if (copied != nullptr) *copied = copied_bytes;
   const SlotState& a = state.slot[0];
   const SlotState& b = state.slot[1];
   if (a.intact && (!b.intact || a.seq > b.seq)) {
@@ -74,7 +84,16 @@ Status TwoSlotStorage::Scan(uint32_t key, KeyState* out_state) {
 
 StatusOr<size_t> TwoSlotStorage::Read(uint32_t key, MutableByteSpan out) {
   KeyState st;
-  PKI_RETURN_IF_ERROR(Scan(key, &st));
+  size_t copied = 0;
+  const Status scanned = Scan(key, &st, out, &copied);
+  // Every error leaves |out| as zeros where a slot's data was copied.
+  auto wipe = [&] {
+    if (copied > 0) std::memset(out.data(), 0, copied);
+  };
+  if (!scanned.ok()) {
+    wipe();
+    return scanned;
+  }
   if (st.newest < 0) {
     if (st.slot[0].present || st.slot[1].present) {
       return KeyError(StatusCode::kDataLoss, "storage: no intact copy of the record", key);
@@ -83,11 +102,12 @@ StatusOr<size_t> TwoSlotStorage::Read(uint32_t key, MutableByteSpan out) {
   }
   const SlotState& s = st.slot[st.newest];
   if (s.data_size > out.size()) {
+    wipe();
     return KeyError(StatusCode::kOutOfRange, "storage: read buffer too small", key);
   }
-  if (s.data_size > 0) {
-    std::memcpy(out.data(), scratch_[st.newest].data() + s.data_offset, s.data_size);
-  }
+  // Scan copied the newest slot's data into |out|; zero what an older,
+  // longer copy left beyond it.
+  if (copied > s.data_size) std::memset(out.data() + s.data_size, 0, copied - s.data_size);
   return s.data_size;
 }
 
@@ -104,7 +124,7 @@ Status TwoSlotStorage::Write(uint32_t key, ByteSpan data) {
     seq = st.slot[st.newest].seq + 1;
     target = static_cast<uint8_t>(1 - st.newest);
   }
-  uint8_t* p = image_.data();
+  uint8_t* p = scratch_.data();  // Scan is done with it
   StoreBe32(p, kMagic);
   StoreBe32(p + 4, key);
   StoreBe64(p + 8, seq);

@@ -93,13 +93,19 @@ class TwoSlotStorage final : public Storage {
   };
 
   TwoSlotStorage(std::unique_ptr<SlotMedium> medium, size_t max_record_size);
-  // Scan reads both slots of |key| into scratch_[0..1] and classifies them.
-  [[nodiscard]] Status Scan(uint32_t key, KeyState* out_state);
+  // Scan reads the slots of |key| one after the other into scratch_ and
+  // classifies them. With |copy_to|, the data of the newest intact slot is
+  // copied there as it goes (if it fits; the copy of an older slot may be
+  // overwritten by a newer one); *copied says how many bytes were written.
+  [[nodiscard]] Status Scan(uint32_t key, KeyState* out_state, MutableByteSpan copy_to = {},
+                            size_t* copied = nullptr);
 
   std::unique_ptr<SlotMedium> medium_;
   size_t max_record_size_;
-  std::vector<uint8_t> scratch_[2];
-  std::vector<uint8_t> image_;
+  // One slot image (header + largest record): a Scan reads each slot into it
+  // in turn, and a Write then builds the new image in it. One buffer rather
+  // than three keeps the boards' heap small (4 KiB records).
+  std::vector<uint8_t> scratch_;
 };
 
 }  // namespace pki::hw
