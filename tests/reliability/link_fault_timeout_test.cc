@@ -60,5 +60,21 @@ TEST_F(LinkFaultCeremonyTest, DroppedShareAnswerIsRecoveredByResending) {
   EXPECT_EQ(Status().failed_attempts(), 0u);
 }
 
+// CancelSplit (wiping a split an interrupted run left staged) goes out at
+// most once per ceremony: a rule on the second one never fires.
+TEST_F(LinkFaultCeremonyTest, CancelSplitIsSentAtMostOncePerCeremony) {
+  LinkFaultProxy& p1 = StartProxy(8107);
+  p1.AddRule({Direction::kToAppliance, "cancel_split", 2, Fault::kDrop});
+  int rc;
+  std::string log = Run("root-init", "all.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_TRUE(p1.Log().empty()) << "root-init sent CancelSplit more than once";
+  LinkFaultProxy& p2 = StartProxy(8108);
+  p2.AddRule({Direction::kToAppliance, "cancel_split", 2, Fault::kDrop});
+  log = Run("sign-intermediate", "two.answers", &rc);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_TRUE(p2.Log().empty()) << "sign-intermediate sent CancelSplit more than once";
+}
+
 }  // namespace
 }  // namespace pki::testing
