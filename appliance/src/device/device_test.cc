@@ -270,6 +270,24 @@ TEST(Tamper, TamperedWhileUnprovisionedBootsDecommissioned) {
   EXPECT_EQ(ErrorOf(h.Call(Harness::Init(Harness::ThreeCustodians(), 2))), pki_appliance_v1_ErrorCode_ERROR_TAMPERED);
 }
 
+// A host that lost its nonce (BeginOperation answer or link lost) aborts
+// whatever is pending with an empty nonce; a wrong nonce is still refused,
+// and with nothing pending the empty abort is FAILED_PRECONDITION.
+TEST_F(Provisioned, AbortWithoutANonceEndsThePendingSession) {
+  std::vector<uint8_t> nonce = h_.Approve(Harness::BeginSetTime(kStartTime + 5), {&cs_[0], &cs_[1]});
+  const std::vector<uint8_t> wrong(nonce.size(), 0x5A);
+  EXPECT_EQ(ErrorOf(h_.Call(Harness::Abort(wrong))), pki_appliance_v1_ErrorCode_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(StateOf(h_), pki_appliance_v1_DeviceState_UNLOCKED);
+  const uint64_t seq = h_.Call(Harness::GetStatus()).body.status.journal_sequence;
+  ASSERT_EQ(ErrorOf(h_.Call(Harness::Abort(ByteSpan()))), pki_appliance_v1_ErrorCode_ERROR_NONE);
+  EXPECT_EQ(StateOf(h_), pki_appliance_v1_DeviceState_LOCKED);
+  EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.pending_operation,
+            pki_appliance_v1_Operation_OPERATION_UNSPECIFIED);
+  EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.journal_sequence, seq + 1) << "the abort is journaled";
+  EXPECT_EQ(ErrorOf(h_.Call(Harness::Execute(nonce))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorOf(h_.Call(Harness::Abort(ByteSpan()))), pki_appliance_v1_ErrorCode_ERROR_FAILED_PRECONDITION);
+}
+
 TEST_F(Provisioned, DecommissionByQuorumIsFinal) {
   std::vector<uint8_t> nonce = h_.Approve(Harness::BeginDecommission("retired"), {&cs_[0], &cs_[2]});
   link::Response ex = h_.Call(Harness::Execute(nonce));
