@@ -175,7 +175,8 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
   if (next_update_days == 0) return InvalidArgumentError("CRL: next_update_days is 0");
   PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
   const ca::CaCertificate* root = &root_;
-  RevocationList& list = list_;
+  CrlScratch& crl = scratch_.emplace<CrlScratch>();
+  RevocationList& list = crl.list;
   PKI_RETURN_IF_ERROR(LoadRevocations(storage_, &list).status());
   ByteSpan pending(out->revoked_serial, out->revoked_serial_size);
   if (add_pending) {
@@ -187,12 +188,12 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
     r.time = ctx.now;
     r.reason = static_cast<uint8_t>(out->revoke_reason);
   }
-  size_t count = ToCrlEntries(list, entries_);
+  size_t count = ToCrlEntries(list, crl.entries);
   ca::CrlRequest req;
   req.crl_number = ctx.next_crl_number;
   req.this_update = ctx.now;
   req.next_update = ctx.now + static_cast<int64_t>(next_update_days) * kDay;
-  req.revoked = std::span<const ca::RevokedCertificate>(entries_, count);
+  req.revoked = std::span<const ca::RevokedCertificate>(crl.entries, count);
   req.distribution_point = config_.crl_url;
   PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildCrlTbs(*root, req, out->tbs));
   out->crl_number = ctx.next_crl_number;
@@ -219,9 +220,9 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
 Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const PrepareContext& ctx,
                               PreparedOperation* out) {
   if (r.validity_days == 0) return InvalidArgumentError("cross sign: validity_days is 0");
-  Status parsed = ca::CaCertificate::ParseInto(ByteSpan(r.cert_der.bytes, r.cert_der.size), &other_);
+  ca::CaCertificate* new_root = &scratch_.emplace<ca::CaCertificate>();
+  Status parsed = ca::CaCertificate::ParseInto(ByteSpan(r.cert_der.bytes, r.cert_der.size), new_root);
   if (!parsed.ok()) return InvalidArgumentError("cross sign: ").Append(parsed.message());
-  const ca::CaCertificate* new_root = &other_;
   PKI_RETURN_IF_ERROR(new_root->VerifySelfSigned());
   PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
   const ca::CaCertificate* root = &root_;
@@ -272,7 +273,7 @@ StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView
 
 Status CaEngine::Commit(const PreparedOperation& prepared) {
   if (prepared.operation != pki_appliance_v1_Operation_OPERATION_REVOKE) return OkStatus();
-  RevocationList& list = list_;
+  RevocationList& list = scratch_.emplace<CrlScratch>().list;
   PKI_RETURN_IF_ERROR(LoadRevocations(storage_, &list).status());
   ByteSpan serial(prepared.revoked_serial, prepared.revoked_serial_size);
   if (list.Find(serial) >= 0) return OkStatus();  // a retried commit

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <variant>
 
 #include "crypto/drbg.h"
 #include "ca/ca_certificate.h"
@@ -59,15 +60,21 @@ class CaEngine final : public OperationEngine {
   hw::Storage& storage_;
   crypto::Drbg& drbg_;
   CaEngineConfig config_;
-  uint8_t buf_[kMaxResultSize] = {};  // root certificate / sealed key scratch
-  // Scratch for parsed certificates (~5.7 KB each), reloaded from storage or
-  // the request on each use: static RAM instead of stack frames, since only
-  // one operation runs at a time. root_ is the stored root; other_ the new
-  // root a cross-sign certifies.
+  // Root certificate / sealed root key / root TBS scratch: a root larger
+  // than ca::kMaxCertificateDer does not parse anyway.
+  uint8_t buf_[ca::kMaxCertificateDer] = {};
+  // The stored root, parsed again from storage on each use (~5.7 KB: static
+  // RAM rather than a stack frame).
   ca::CaCertificate root_;
-  ca::CaCertificate other_;
-  RevocationList list_;                // scratch: reloaded from storage each use
-  ca::RevokedCertificate entries_[kMaxRevocations];
+  // What a CRL needs: the revocations, reloaded from storage each use, and
+  // the CRL entries pointing into them.
+  struct CrlScratch {
+    RevocationList list;
+    ca::RevokedCertificate entries[kMaxRevocations];
+  };
+  // Scratch only one operation at a time uses, so they share the room: the
+  // new root a cross-sign certifies, or a CRL's (or a revoke commit's) list.
+  std::variant<std::monostate, ca::CaCertificate, CrlScratch> scratch_;
 };
 
 }  // namespace pki::appliance::device
