@@ -20,4 +20,17 @@
 #endif
 #endif
 
+// PKI_LINK_OLDER_RESPONSES / PKI_LINK_OLDER_RESPONSE_BYTES: besides the last
+// response frame (full size), the link's response cache keeps this many
+// earlier answers of at most this many bytes each (status, share, execute,
+// abort, begin-operation answers fit; large ones such as Init's shares or
+// result chunks do not and are not kept), so a retry of an earlier request
+// id still gets its answer (docs/appliance-link.md). 3 x 384 B of static RAM.
+#ifndef PKI_LINK_OLDER_RESPONSES
+#define PKI_LINK_OLDER_RESPONSES 3
+#endif
+#ifndef PKI_LINK_OLDER_RESPONSE_BYTES
+#define PKI_LINK_OLDER_RESPONSE_BYTES 384
+#endif
+
 #endif  // PKI_APPLIANCE_RAM_CONFIG_H_

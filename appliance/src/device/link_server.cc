@@ -80,7 +80,7 @@ Status LinkServer::OnFrame(const link::FrameView& frame) {
   switch (cache_.Check(id, payload)) {
     case ResponseCache::Lookup::kHit:
       ++stats_.replays;
-      return link_.WriteAll(cache_.Frame());
+      return link_.WriteAll(cache_.Answer(id));
     case ResponseCache::Lookup::kConflict:
       return SendError(id, pki_appliance_v1_ErrorCode_ERROR_INVALID_ARGUMENT,
                        "request id reused with a different request", payload, false);
