@@ -113,6 +113,32 @@ TEST_F(LinkServerTest, RepeatedIdGetsTheCachedFrameByteForByte) {
   EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.time_lower_bound, kStartTime + 100);
 }
 
+// A retry of an earlier id (the host sent another request in between) gets
+// that id's own cached answer byte for byte, and it is not done again.
+TEST_F(LinkServerTest, RetryOfAnEarlierIdGetsItsOwnCachedAnswer) {
+  link::Request set = pki_appliance_v1_Request_init_zero;
+  set.request_id = 7;
+  set.which_body = pki_appliance_v1_Request_set_time_tag;
+  set.body.set_time.unix_seconds = kStartTime + 100;
+  ASSERT_TRUE(host_->WriteAll(Frame(set)).ok());
+  ASSERT_EQ(Pump(1).size(), 1u);
+  const std::vector<uint8_t> first = raw_;
+  raw_.clear();
+  link::Request status = pki_appliance_v1_Request_init_zero;
+  status.request_id = 8;
+  status.which_body = pki_appliance_v1_Request_get_status_tag;
+  ASSERT_TRUE(host_->WriteAll(Frame(status)).ok());
+  auto r = Pump(1);
+  ASSERT_EQ(r.size(), 1u);
+  const uint64_t journal_before = r[0].body.status.journal_sequence;
+  raw_.clear();
+  ASSERT_TRUE(host_->WriteAll(Frame(set)).ok());
+  ASSERT_EQ(Pump(1).size(), 1u);
+  EXPECT_EQ(raw_, first);
+  EXPECT_EQ(server_->stats().replays, 1u);
+  EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.journal_sequence, journal_before);
+}
+
 TEST_F(LinkServerTest, EveryLinkFaultGetsAClearErrorAndTheLinkRecovers) {
   // Garbage.
   ASSERT_TRUE(host_->WriteAll(AsBytes("hello appliance")).ok());
