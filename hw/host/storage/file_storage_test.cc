@@ -103,5 +103,36 @@ TEST_F(FileStorageTest, OversizedRecordRefused) {
   EXPECT_EQ(ReadString(**s, 1), "<NOT_FOUND>");
 }
 
+// Read goes through one slot image at a time and copies the newest intact
+// copy into the caller's buffer as it scans: whichever slot holds the newest
+// copy, and however long the older one is, the caller gets the newest value,
+// and nothing of the older copy beyond it.
+TEST_F(FileStorageTest, ReadReturnsTheNewestSlotAndNoneOfTheOlder) {
+  auto s = CreateFileStorage(dir_, 64);
+  ASSERT_TRUE(s.ok());
+  const std::string values[] = {std::string(60, 'a'), "bb", std::string(50, 'c'), "d"};
+  for (const std::string& v : values) {  // newest copy alternates slot 0, 1, 0, 1
+    ASSERT_TRUE((*s)->Write(9, AsBytes(v)).ok());
+    std::array<uint8_t, 64> buf;
+    buf.fill(0xEE);
+    auto got = (*s)->Read(9, buf);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf.data()), *got), v);
+    for (size_t i = *got; i < buf.size(); ++i) {
+      ASSERT_TRUE(buf[i] == 0xEE || buf[i] == 0) << "older copy left at " << i << " after " << v;
+    }
+  }
+  // Slot 0 gets a short value, then slot 1 a newer one too long for a
+  // 10-byte buffer: the scan copies the older value first (it fits), then
+  // OUT_OF_RANGE for the newest must leave none of the older copy behind.
+  ASSERT_TRUE((*s)->Write(9, AsBytes("x")).ok());                   // slot 0
+  ASSERT_TRUE((*s)->Write(9, AsBytes(std::string(40, 'e'))).ok());  // slot 1, newest
+  std::array<uint8_t, 10> small;
+  small.fill(0xEE);
+  EXPECT_EQ((*s)->Read(9, small).status().code(), StatusCode::kOutOfRange);
+  for (uint8_t b : small) EXPECT_TRUE(b == 0xEE || b == 0);
+  EXPECT_EQ(ReadString(**s, 9), std::string(40, 'e'));
+}
+
 }  // namespace
 }  // namespace pki::hw
