@@ -69,6 +69,15 @@ Status CaCertificate::ParseInto(ByteSpan der, CaCertificate* out) {
   return OkStatus();
 }
 
+Status CaCertificate::ParseInPlace(size_t size) {
+  if (size > der_.size()) return InvalidArgumentError("CA certificate: larger than 4096 bytes");
+  Status s = ParseInto(ByteSpan(der_.data(), size), this);
+  if (!s.ok()) {
+    der_size_ = subject_size_ = issuer_size_ = spki_size_ = ski_size_ = 0;
+  }
+  return s;
+}
+
 Status CaCertificate::VerifySelfSigned() const {
   if (subject_der().size() != issuer_der().size() ||
       std::memcmp(subject_.data(), issuer_.data(), subject_size_) != 0) {

@@ -36,6 +36,12 @@ class CaCertificate final {
   // An empty certificate (all views empty) for ParseInto to fill.
   CaCertificate() = default;
 
+  // der_buffer is this object's own DER room (kMaxCertificateDer bytes): read
+  // a certificate straight into it and ParseInPlace the first |size| bytes,
+  // with no second copy of the DER. On error the certificate is empty.
+  MutableByteSpan der_buffer() { return MutableByteSpan(der_.data(), der_.size()); }
+  [[nodiscard]] Status ParseInPlace(size_t size);
+
   // VerifySelfSigned checks that the certificate is self-issued and that its
   // signature verifies with its own key (mbedtls_x509_crt_verify skips this
   // for trust anchors). PERMISSION_DENIED if it does not verify.

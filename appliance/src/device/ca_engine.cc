@@ -58,22 +58,24 @@ Tail Rest(char* out, size_t cap) {
 }
 
 // LoadRoot reads and parses the stored root certificate into |out|.
-Status LoadRoot(hw::Storage& storage, MutableByteSpan buf, ca::CaCertificate* out) {
-  StatusOr<size_t> n = storage.Read(kRootCertKey, buf);
+Status LoadRoot(hw::Storage& storage, ca::CaCertificate* out) {
+  StatusOr<size_t> n = storage.Read(kRootCertKey, out->der_buffer());
   if (!n.ok()) {
     if (n.status().code() == StatusCode::kNotFound) {
       return FailedPreconditionError("the device has no root certificate");
     }
     return n.status();
   }
-  Status parsed = ca::CaCertificate::ParseInto(ByteSpan(buf.data(), *n), out);
+  Status parsed = out->ParseInPlace(*n);
   if (!parsed.ok()) return DataLossError("stored root certificate does not parse: ").Append(parsed.message());
   return OkStatus();
 }
 
 }  // namespace
 
-CaEngine::~CaEngine() { SecureZero(buf_, sizeof(buf_)); }
+CaEngine::~CaEngine() {
+  if (auto* raw = std::get_if<RawScratch>(&scratch_)) SecureZero(raw->bytes, sizeof(raw->bytes));
+}
 
 Status CaEngine::Provision(const ProvisionParams& params, const KekView& kek,
                            ProvisionOutput* out) {
@@ -84,9 +86,10 @@ Status CaEngine::Provision(const ProvisionParams& params, const KekView& kek,
   spec.subject = params.subject;
   spec.not_before = params.not_before;
   spec.not_after = params.not_after;
-  PKI_ASSIGN_OR_RETURN(size_t tbs, ca::BuildRootTbs(spec, serial, key, buf_));
-  StatusOr<size_t> cert = ca::SignCertificate(key, drbg_, ByteSpan(buf_, tbs), out->cert);
-  SecureZero(buf_, tbs);
+  uint8_t* buf = scratch_.emplace<RawScratch>().bytes;
+  PKI_ASSIGN_OR_RETURN(size_t tbs, ca::BuildRootTbs(spec, serial, key, MutableByteSpan(buf, sizeof(RawScratch::bytes))));
+  StatusOr<size_t> cert = ca::SignCertificate(key, drbg_, ByteSpan(buf, tbs), out->cert);
+  SecureZero(buf, tbs);
   if (!cert.ok()) return cert.status();
   out->cert_size = *cert;
 
@@ -136,7 +139,7 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
   if (p.path_len < 0) {
     return InvalidArgumentError("sign intermediate: path_len must be >= 0 for an intermediate");
   }
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, &root_));
   const ca::CaCertificate* root = &root_;
   std::string_view permitted[8];
   std::string_view excluded[8];
@@ -173,7 +176,7 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
 Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx,
                             PreparedOperation* out, bool add_pending) {
   if (next_update_days == 0) return InvalidArgumentError("CRL: next_update_days is 0");
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, &root_));
   const ca::CaCertificate* root = &root_;
   CrlScratch& crl = scratch_.emplace<CrlScratch>();
   RevocationList& list = crl.list;
@@ -224,7 +227,7 @@ Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const 
   Status parsed = ca::CaCertificate::ParseInto(ByteSpan(r.cert_der.bytes, r.cert_der.size), new_root);
   if (!parsed.ok()) return InvalidArgumentError("cross sign: ").Append(parsed.message());
   PKI_RETURN_IF_ERROR(new_root->VerifySelfSigned());
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, &root_));
   const ca::CaCertificate* root = &root_;
   ca::CrossRequest req;
   req.not_before = ctx.now;
@@ -243,9 +246,10 @@ Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const 
 StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView& kek,
                                 MutableByteSpan out) {
   if (prepared.tbs_size == 0) return InternalError("nothing prepared to sign");
-  PKI_RETURN_IF_ERROR(LoadRoot(storage_, buf_, &root_));
+  PKI_RETURN_IF_ERROR(LoadRoot(storage_, &root_));
   const ca::CaCertificate* root = &root_;
-  StatusOr<size_t> sealed = storage_.Read(kSealedRootKeyKey, buf_);
+  uint8_t* buf = scratch_.emplace<RawScratch>().bytes;
+  StatusOr<size_t> sealed = storage_.Read(kSealedRootKeyKey, MutableByteSpan(buf, sizeof(RawScratch::bytes)));
   if (!sealed.ok()) {
     if (sealed.status().code() == StatusCode::kNotFound) {
       return FailedPreconditionError("the sealed root key is gone (decommissioned or tampered)");
@@ -254,9 +258,9 @@ StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView
   }
   crypto::PrivateKeyDer der;
   PKI_RETURN_IF_ERROR(der.Resize(crypto::kMaxPrivateKeyDer));
-  StatusOr<size_t> opened = crypto::AeadOpen(kek, RootKeyAad(), ByteSpan(buf_, *sealed),
+  StatusOr<size_t> opened = crypto::AeadOpen(kek, RootKeyAad(), ByteSpan(buf, *sealed),
                                              der.Mutable(SecretAccess::Grant()));
-  SecureZero(buf_, *sealed);
+  SecureZero(buf, *sealed);
   if (!opened.ok()) {
     return PermissionDeniedError("the quorum's KEK does not open the sealed root key");
   }

@@ -60,21 +60,24 @@ class CaEngine final : public OperationEngine {
   hw::Storage& storage_;
   crypto::Drbg& drbg_;
   CaEngineConfig config_;
-  // Root certificate / sealed root key / root TBS scratch: a root larger
-  // than ca::kMaxCertificateDer does not parse anyway.
-  uint8_t buf_[ca::kMaxCertificateDer] = {};
-  // The stored root, parsed again from storage on each use (~5.7 KB: static
-  // RAM rather than a stack frame).
+  // The stored root, read from storage straight into it and parsed again on
+  // each use (~5.8 KB: static RAM rather than a stack frame).
   ca::CaCertificate root_;
+  // Room for the root's TBS (Provision) and the sealed root key (Sign): a
+  // root larger than ca::kMaxCertificateDer does not parse anyway.
+  struct RawScratch {
+    uint8_t bytes[ca::kMaxCertificateDer] = {};
+  };
   // What a CRL needs: the revocations, reloaded from storage each use, and
   // the CRL entries pointing into them.
   struct CrlScratch {
     RevocationList list;
     ca::RevokedCertificate entries[kMaxRevocations];
   };
-  // Scratch only one operation at a time uses, so they share the room: the
-  // new root a cross-sign certifies, or a CRL's (or a revoke commit's) list.
-  std::variant<std::monostate, ca::CaCertificate, CrlScratch> scratch_;
+  // Scratch only one operation at a time uses, so they share the room: raw
+  // bytes, the new root a cross-sign certifies, or a CRL's (or a revoke
+  // commit's) revocation list.
+  std::variant<std::monostate, RawScratch, ca::CaCertificate, CrlScratch> scratch_;
 };
 
 }  // namespace pki::appliance::device
