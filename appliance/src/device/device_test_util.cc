@@ -155,14 +155,14 @@ link::Request Harness::Submit(ByteSpan nonce, const Custodian& c) {
 link::Request Harness::Execute(ByteSpan nonce) {
   link::Request r = Empty(pki_appliance_v1_Request_execute_tag);
   r.body.execute.nonce.size = static_cast<pb_size_t>(nonce.size());
-  std::memcpy(r.body.execute.nonce.bytes, nonce.data(), nonce.size());
+  if (!nonce.empty()) std::memcpy(r.body.execute.nonce.bytes, nonce.data(), nonce.size());
   return r;
 }
 
 link::Request Harness::Abort(ByteSpan nonce) {
   link::Request r = Empty(pki_appliance_v1_Request_abort_tag);
   r.body.abort.nonce.size = static_cast<pb_size_t>(nonce.size());
-  std::memcpy(r.body.abort.nonce.bytes, nonce.data(), nonce.size());
+  if (!nonce.empty()) std::memcpy(r.body.abort.nonce.bytes, nonce.data(), nonce.size());  // empty: abort what is pending
   return r;
 }
 
