@@ -4,7 +4,9 @@
 #               (default preset, then the asan preset: ASan + UBSan, then the
 #               signer's concurrency tests under TSan: the tsan preset, then short
 #               libFuzzer runs of every fuzz target: the fuzz preset, clang-14,
-#               then the firmware images on two emulated Arm boards under QEMU)
+#               then the firmware images on two emulated Arm boards under QEMU,
+#               then the appliance core and its unit tests for aarch64 Linux
+#               under qemu-aarch64, with the seeded-root reproducibility check)
 # Subsets: make test-unit | test-integration | test-e2e ; presets: make build PRESET=debug
 
 PRESET ?= default
@@ -31,6 +33,7 @@ test: bootstrap
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-firmware
+	@$(MAKE) --no-print-directory test-aarch64
 
 test-default:
 	@$(MAKE) --no-print-directory build PRESET=default
