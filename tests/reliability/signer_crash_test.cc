@@ -19,7 +19,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -29,18 +28,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "audit/audit_verify.h"
 #include "client_channel.h"
 #include "common/ossl.h"
 #include "signer/v1/signer.grpc.pb.h"
-#include "signerd_fixture.h"
+#include "signerd_harness.h"
 
 namespace pki::signer {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::AuditRecordLines;
+using testing::CommandResult;
 using testing::ReadText;
+using testing::SignerdStream;
 
 std::string Sha256Of(const std::string& data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
@@ -65,29 +66,18 @@ struct Received {
   std::string request_id;
 };
 
-// AuditLines maps seq -> line for every complete line of the log's files.
-std::map<uint64_t, std::string> AuditLines(const std::string& path) {
-  std::map<uint64_t, std::string> out;
-  for (const std::string& file : ListAuditFiles(path)) {
-    const std::string text = ReadText(file);
-    size_t start = 0;
-    for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
-      const std::string line = text.substr(start, nl - start);
-      const size_t at = line.find("\"seq\":");
-      if (at == std::string::npos) continue;
-      out[std::stoull(line.substr(at + 6))] = line;
-    }
-  }
-  return out;
-}
-
 class SignerCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fx_.ok()) << fx_.error();
-    tls_.ca_file = fx_.pki().ca_file;
-    tls_.cert_file = fx_.pki().ci.cert_file;
-    tls_.key_file = fx_.pki().ci.key_file;
+    testing::SignerdSetup setup;
+    setup.tokens = {"rel-a"};
+    setup.sessions_per_token = 4;
+    auto harness = testing::SignerdHarness::Create(setup);
+    ASSERT_TRUE(harness.ok()) << harness.status().message();
+    fx_ = std::move(*harness);
+    tls_.ca_file = fx_->pki().ca_file;
+    tls_.cert_file = fx_->pki().ci.cert_file;
+    tls_.key_file = fx_->pki().ci.key_file;
     tls_.server_name = "localhost";
   }
 
@@ -137,7 +127,7 @@ class SignerCrashTest : public ::testing::Test {
 
   // CheckAudited asserts every received signature has its record.
   void CheckAudited(const std::vector<Received>& got) {
-    const auto lines = AuditLines(fx_.audit_path());
+    const auto lines = AuditRecordLines(fx_->audit_path());
     for (const Received& r : got) {
       const size_t colon = r.audit_id.find(':');
       ASSERT_NE(colon, std::string::npos) << r.audit_id;
@@ -152,7 +142,7 @@ class SignerCrashTest : public ::testing::Test {
     }
   }
 
-  testing::SignerdFixture fx_;
+  std::unique_ptr<testing::SignerdHarness> fx_;
   ClientTls tls_;
 };
 
@@ -167,13 +157,14 @@ TEST_F(SignerCrashTest, KillNineUnderLoadLosesNoAcknowledgedSignature) {
   OsslPtr<EVP_PKEY> pub;
   int torn_seen = 0;
   for (int round = 0; round < kRounds; ++round) {
-    const std::string addr = fx_.Start();
-    ASSERT_FALSE(addr.empty()) << fx_.error();
+    const StatusOr<std::string> started = fx_->Start();
+    ASSERT_TRUE(started.ok()) << started.status().message() << fx_->Diagnostics();
+    const std::string addr = *started;
     if (!pub) pub = PublicKey(addr);
     ASSERT_TRUE(pub);
     if (round > 0) {
       // The restart after a crash cut a torn record only if one was there.
-      const std::string err = ReadText(fx_.dir() + "/signerd.err");
+      const std::string err = fx_->process().RunOutput(SignerdStream::kStderr);
       if (err.find("cut a torn last record") != std::string::npos) ++torn_seen;
     }
     std::atomic<bool> stop{false};
@@ -211,11 +202,12 @@ TEST_F(SignerCrashTest, KillNineUnderLoadLosesNoAcknowledgedSignature) {
       // The last round ends cleanly: its shutdown line is the anchor.
       stop.store(true);
       for (auto& c : clients) c.join();
-      ASSERT_EQ(fx_.Stop(), 0);
+      ASSERT_EQ(fx_->Stop(), 0);
     } else {
-      fx_.Kill9();
+      const Status killed = fx_->Kill9();
       stop.store(true);
       for (auto& c : clients) c.join();
+      ASSERT_TRUE(killed.ok()) << killed.message();
     }
     ASSERT_GT(got.size(), 0u) << "round " << round << ": no signature before the kill";
     std::printf("round %d: %zu signatures received before %s\n", round, got.size(), last ? "SIGTERM" : "kill -9");
@@ -226,25 +218,22 @@ TEST_F(SignerCrashTest, KillNineUnderLoadLosesNoAcknowledgedSignature) {
     all.insert(all.end(), got.begin(), got.end());
     // Everything received so far, this round's and the earlier ones', is in the log.
     CheckAudited(all);
-    std::string out;
-    EXPECT_EQ(fx_.AuditVerify("", &out), 0) << out;
-    EXPECT_THAT(out, HasSubstr("audit log OK"));
+    CommandResult verify = fx_->AuditVerify();
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    EXPECT_THAT(verify.output, HasSubstr("audit log OK"));
     if (last) {
-      const std::string so = ReadText(fx_.dir() + "/signerd.out");
-      const size_t at = so.rfind("signerd: stopped; audit head seq ");
-      ASSERT_NE(at, std::string::npos) << so;
-      std::string seq, head;
-      const std::string tail = so.substr(at + 33);
-      seq = tail.substr(0, tail.find(' '));
-      head = tail.substr(tail.find("sha256 ") + 7, 64);
-      EXPECT_EQ(fx_.AuditVerify("--expect-seq " + seq + " --expect-head " + head, &out), 0) << out;
-      EXPECT_GE(std::stoull(seq), all.size());
+      const std::string so = fx_->process().RunOutput(SignerdStream::kStdout);
+      const auto anchor = testing::LastShutdownAnchor(so);
+      ASSERT_TRUE(anchor.has_value()) << so;
+      verify = fx_->AuditVerify("--expect-seq " + anchor->seq + " --expect-head " + anchor->head);
+      EXPECT_EQ(verify.exit_code, 0) << verify.output;
+      EXPECT_GE(std::stoull(anchor->seq), all.size());
     }
   }
   std::printf("seed %u: %d rounds, %zu signatures received, all audited; torn tails cut at restart: %d\n", seed,
               kRounds, all.size(), torn_seen);
   // signerd served again after every crash: each round received signatures.
-  EXPECT_THAT(ReadText(fx_.dir() + "/signerd.err"), Not(HasSubstr(testing::kTestTokenPin)));
+  EXPECT_THAT(ReadText(fx_->err_path()), Not(HasSubstr(testing::kUserPin)));
 }
 
 class TornTailTest : public SignerCrashTest {
@@ -252,21 +241,20 @@ class TornTailTest : public SignerCrashTest {
   // SignN starts signerd, signs |n| times, stops it and returns the shutdown
   // line's "seq N sha256 H" anchor as {seq, head}.
   std::pair<std::string, std::string> SignN(int n, const std::string& tag) {
-    const std::string addr = fx_.Start();
-    EXPECT_FALSE(addr.empty()) << fx_.error();
-    auto stub = Stub(addr);
+    const StatusOr<std::string> addr = fx_->Start();
+    EXPECT_TRUE(addr.ok()) << addr.status().message() << fx_->Diagnostics();
+    if (!addr.ok()) return {};
+    auto stub = Stub(*addr);
     for (int i = 0; i < n; ++i) {
       Received r;
       grpc::Status s = SignOnce(*stub, tag + std::to_string(i), &r);
       EXPECT_TRUE(s.ok()) << s.error_message();
     }
     stub.reset();  // no open connection holds up the graceful stop
-    EXPECT_EQ(fx_.Stop(), 0);
-    const std::string so = ReadText(fx_.dir() + "/signerd.out");
-    const size_t at = so.rfind("signerd: stopped; audit head seq ");
-    if (at == std::string::npos) return {};
-    const std::string tail = so.substr(at + 33);
-    return {tail.substr(0, tail.find(' ')), tail.substr(tail.find("sha256 ") + 7, 64)};
+    EXPECT_EQ(fx_->Stop(), 0);
+    const auto anchor = testing::LastShutdownAnchor(fx_->process().RunOutput(SignerdStream::kStdout));
+    if (!anchor) return {};
+    return {anchor->seq, anchor->head};
   }
 };
 
@@ -274,70 +262,73 @@ TEST_F(TornTailTest, PartialLastRecordIsReportedThenCutAtStartAndNeverAccepted) 
   const auto [seq, head] = SignN(3, "torn-");
   ASSERT_EQ(seq, "3");
   // A power cut mid-write leaves the first part of record 4 without its newline.
-  const auto lines = AuditLines(fx_.audit_path());
+  const auto lines = AuditRecordLines(fx_->audit_path());
   const std::string partial = lines.at(3).substr(0, lines.at(3).size() / 2);
   {
-    FILE* f = std::fopen(fx_.audit_path().c_str(), "a");
+    FILE* f = std::fopen(fx_->audit_path().c_str(), "a");
     ASSERT_NE(f, nullptr);
     std::fwrite(partial.data(), 1, partial.size(), f);
     std::fclose(f);
   }
-  std::string out;
   // verify: the complete records check out, the torn one is named (not counted).
-  EXPECT_EQ(fx_.AuditVerify("--expect-seq 3 --expect-head " + head, &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("records 1..3"));
-  EXPECT_THAT(out, HasSubstr("note: torn last record at " + fx_.audit_path() + ":4"));
+  CommandResult verify = fx_->AuditVerify("--expect-seq 3 --expect-head " + head);
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_THAT(verify.output, HasSubstr("records 1..3"));
+  EXPECT_THAT(verify.output, HasSubstr("note: torn last record at " + fx_->audit_path() + ":4"));
   // signerd cuts it at start, says so, and continues the chain at seq 4.
-  const std::string addr = fx_.Start();
-  ASSERT_FALSE(addr.empty()) << fx_.error();
-  EXPECT_THAT(ReadText(fx_.dir() + "/signerd.err"),
+  const StatusOr<std::string> addr = fx_->Start();
+  ASSERT_TRUE(addr.ok()) << addr.status().message() << fx_->Diagnostics();
+  EXPECT_THAT(fx_->process().RunOutput(SignerdStream::kStderr),
               HasSubstr("audit log: cut a torn last record (" + std::to_string(partial.size()) + " bytes"));
   Received r;
-  auto stub = Stub(addr);
+  auto stub = Stub(*addr);
   ASSERT_TRUE(SignOnce(*stub, "after-torn", &r).ok());
   EXPECT_EQ(r.audit_id, "1:4");
   stub.reset();
-  ASSERT_EQ(fx_.Stop(), 0);
-  EXPECT_EQ(fx_.AuditVerify("--expect-seq 4", &out), 0) << out;
-  EXPECT_THAT(out, Not(HasSubstr("torn")));
-  EXPECT_THAT(AuditLines(fx_.audit_path()).at(4), HasSubstr("\"request_id\":\"after-torn\""));
+  ASSERT_EQ(fx_->Stop(), 0);
+  verify = fx_->AuditVerify("--expect-seq 4");
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_THAT(verify.output, Not(HasSubstr("torn")));
+  EXPECT_THAT(AuditRecordLines(fx_->audit_path()).at(4), HasSubstr("\"request_id\":\"after-torn\""));
   // The torn bytes are gone: they were never a record.
-  EXPECT_THAT(ReadText(fx_.audit_path()), Not(HasSubstr(partial + "\n")));
+  EXPECT_THAT(ReadText(fx_->audit_path()), Not(HasSubstr(partial + "\n")));
 }
 
 TEST_F(TornTailTest, CutMidLogIsCaughtByTheShutdownAnchor) {
   const auto [seq, head] = SignN(5, "cut-");
   ASSERT_EQ(seq, "5");
   // Cut in the middle of record 3: records 3..5 (all acknowledged) are gone.
-  const std::string text = ReadText(fx_.audit_path());
+  const std::string text = ReadText(fx_->audit_path());
   size_t cut = 0;
   for (int i = 0; i < 2; ++i) cut = text.find('\n', cut) + 1;
   cut += 40;
-  std::filesystem::resize_file(fx_.audit_path(), cut);
-  std::string out;
+  std::filesystem::resize_file(fx_->audit_path(), cut);
   // Without an anchor, the chain itself can't know: verify says 1..2 and names the torn line.
-  EXPECT_EQ(fx_.AuditVerify("", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("records 1..2"));
-  EXPECT_THAT(out, HasSubstr("torn last record at " + fx_.audit_path() + ":3"));
+  CommandResult verify = fx_->AuditVerify();
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_THAT(verify.output, HasSubstr("records 1..2"));
+  EXPECT_THAT(verify.output, HasSubstr("torn last record at " + fx_->audit_path() + ":3"));
   // With signerd's shutdown anchor it fails, naming the gap.
-  EXPECT_NE(fx_.AuditVerify("--expect-seq 5", &out), 0);
-  EXPECT_THAT(out, HasSubstr("audit log ends at seq 2, anchor says 5"));
-  EXPECT_NE(fx_.AuditVerify("--expect-head " + head, &out), 0);
-  EXPECT_THAT(out, HasSubstr("does not match the anchor"));
+  verify = fx_->AuditVerify("--expect-seq 5");
+  EXPECT_NE(verify.exit_code, 0);
+  EXPECT_THAT(verify.output, HasSubstr("audit log ends at seq 2, anchor says 5"));
+  verify = fx_->AuditVerify("--expect-head " + head);
+  EXPECT_NE(verify.exit_code, 0);
+  EXPECT_THAT(verify.output, HasSubstr("does not match the anchor"));
 }
 
 TEST_F(TornTailTest, EditedRecordInTheMiddleFailsVerify) {
   const auto [seq, head] = SignN(4, "edit-");
   ASSERT_EQ(seq, "4");
-  std::string text = ReadText(fx_.audit_path());
+  std::string text = ReadText(fx_->audit_path());
   const size_t at = text.find("\"request_id\":\"edit-1\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 22, "\"request_id\":\"edit-9\"");
-  testing::WriteText(fx_.audit_path(), text, 0600);
-  std::string out;
-  EXPECT_NE(fx_.AuditVerify("", &out), 0);
-  EXPECT_THAT(out, HasSubstr("DATA_LOSS"));
-  EXPECT_THAT(out, HasSubstr("audit.log:3: hash chain broken"));
+  testing::WriteText(fx_->audit_path(), text, 0600);
+  const CommandResult verify = fx_->AuditVerify();
+  EXPECT_NE(verify.exit_code, 0);
+  EXPECT_THAT(verify.output, HasSubstr("DATA_LOSS"));
+  EXPECT_THAT(verify.output, HasSubstr("audit.log:3: hash chain broken"));
 }
 
 }  // namespace

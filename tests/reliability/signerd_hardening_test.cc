@@ -19,7 +19,7 @@
 
 #include "client_channel.h"
 #include "signer/v1/signer.grpc.pb.h"
-#include "signerd_fixture.h"
+#include "signerd_harness.h"
 
 namespace pki::testing {
 namespace {
@@ -64,23 +64,26 @@ bool LooksNonDumpable(pid_t pid, uid_t expected_uid) {
 constexpr uid_t kNobody = 65534;
 
 TEST(SignerdHardeningTest, NoCoreNoPinInProcOrLogsPrivateAuditLog) {
-  SignerdFixture fx;
-  ASSERT_TRUE(fx.ok()) << fx.error();
+  SignerdSetup setup;
+  setup.tokens = {"rel-a"};
+  setup.sessions_per_token = 4;
+  auto harness = SignerdHarness::Create(setup);
+  ASSERT_TRUE(harness.ok()) << harness.status().message();
+  SignerdHarness& fx = **harness;
   // Run signerd as a non-root uid so /proc ownership shows the dumpable flag.
   const bool as_root = ::geteuid() == 0;
   const uid_t uid = as_root ? kNobody : ::geteuid();
   if (as_root) {
-    std::string out;
-    ASSERT_EQ(Shell("chown -R " + std::to_string(kNobody) + ":" + std::to_string(kNobody) + " " + fx.dir(), &out), 0)
-        << out;
-    ASSERT_EQ(::setenv("PKI_TEST_RUN_AS_UID", std::to_string(kNobody).c_str(), 1), 0);
+    const CommandResult chown =
+        RunShell("chown -R " + std::to_string(kNobody) + ":" + std::to_string(kNobody) + " " + fx.dir());
+    ASSERT_EQ(chown.exit_code, 0) << chown.output;
+    fx.process().RunAs(kNobody);
   }
-  const std::string addr = fx.Start();
-  ::unsetenv("PKI_TEST_RUN_AS_UID");
-  ASSERT_FALSE(addr.empty()) << fx.error();
+  const StatusOr<std::string> addr = fx.Start();
+  ASSERT_TRUE(addr.ok()) << addr.status().message() << fx.Diagnostics();
   // One signature, so the PIN has been used and a record written.
   signer::ClientTls tls{fx.pki().ca_file, fx.pki().ci.cert_file, fx.pki().ci.key_file, "localhost"};
-  auto ch = signer::MakeChannel(addr, tls);
+  auto ch = signer::MakeChannel(*addr, tls);
   ASSERT_TRUE(ch.ok());
   auto stub = signer::v1::Signer::NewStub(*ch);
   signer::v1::SignRequest req;
@@ -100,10 +103,10 @@ TEST(SignerdHardeningTest, NoCoreNoPinInProcOrLogsPrivateAuditLog) {
   EXPECT_TRUE(LooksNonDumpable(pid, uid)) << "signerd is dumpable (its /proc files are not root's)";
   const std::string cmdline = ReadProc(proc + "/cmdline");
   EXPECT_THAT(cmdline, HasSubstr("--config"));  // we did read the right process
-  EXPECT_THAT(cmdline, Not(HasSubstr(kTestTokenPin)));
+  EXPECT_THAT(cmdline, Not(HasSubstr(kUserPin)));
   const std::string environ = ReadProc(proc + "/environ");
   EXPECT_THAT(environ, HasSubstr("SOFTHSM2_CONF="));
-  EXPECT_THAT(environ, Not(HasSubstr(kTestTokenPin)));
+  EXPECT_THAT(environ, Not(HasSubstr(kUserPin)));
 
   struct stat st {};
   ASSERT_EQ(::stat(fx.audit_path().c_str(), &st), 0);
@@ -112,9 +115,9 @@ TEST(SignerdHardeningTest, NoCoreNoPinInProcOrLogsPrivateAuditLog) {
   ch->reset();
   ASSERT_EQ(fx.Stop(), 0);
   EXPECT_THAT(ReadText(fx.audit_path()), HasSubstr("hardening-1"));
-  EXPECT_THAT(ReadText(fx.audit_path()), Not(HasSubstr(kTestTokenPin)));
-  EXPECT_THAT(ReadText(fx.dir() + "/signerd.out"), Not(HasSubstr(kTestTokenPin)));
-  EXPECT_THAT(ReadText(fx.dir() + "/signerd.err"), Not(HasSubstr(kTestTokenPin)));
+  EXPECT_THAT(ReadText(fx.audit_path()), Not(HasSubstr(kUserPin)));
+  EXPECT_THAT(ReadText(fx.out_path()), Not(HasSubstr(kUserPin)));
+  EXPECT_THAT(ReadText(fx.err_path()), Not(HasSubstr(kUserPin)));
 }
 
 TEST(ApplianceSimHardeningTest, NoCoreAndPrivateState) {
