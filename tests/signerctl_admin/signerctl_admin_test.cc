@@ -1,33 +1,17 @@
 // signerctl config check / audit verify, run as the operator runs them.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "common/file.h"
+#include "shell.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CliRun Signerctl(const std::string& args) {
-  std::string cmd = std::string(std::getenv("PKI_BIN_DIR")) + "/signerctl " + args + " 2>&1";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using pki::testing::CommandResult;
+using pki::testing::RunSignerctl;
 
 class SignerctlAdminTest : public ::testing::Test {
  protected:
@@ -52,10 +36,10 @@ class SignerctlAdminTest : public ::testing::Test {
 
 TEST_F(SignerctlAdminTest, AuditVerifyAcceptsAnIntactLogAndItsAnchor) {
   std::string path = Write("audit.log", log_);
-  CliRun r = Signerctl("audit verify --log " + path);
+  CommandResult r = RunSignerctl("audit verify --log " + path);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("records 1..3"), std::string::npos) << r.output;
-  CliRun anchored = Signerctl("audit verify --log " + path + " --expect-seq 3");
+  CommandResult anchored = RunSignerctl("audit verify --log " + path + " --expect-seq 3");
   EXPECT_EQ(anchored.exit_code, 0) << anchored.output;
 }
 
@@ -64,7 +48,7 @@ TEST_F(SignerctlAdminTest, AuditVerifyNamesTheLineOfAnEditedRecord) {
   size_t at = edited.find("req-1");
   ASSERT_NE(at, std::string::npos);
   edited[at + 4] = '9';
-  CliRun r = Signerctl("audit verify --log " + Write("audit.log", edited));
+  CommandResult r = RunSignerctl("audit verify --log " + Write("audit.log", edited));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("DATA_LOSS"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("audit.log:3"), std::string::npos) << r.output;
@@ -73,15 +57,15 @@ TEST_F(SignerctlAdminTest, AuditVerifyNamesTheLineOfAnEditedRecord) {
 TEST_F(SignerctlAdminTest, AuditVerifyDetectsARecordCutOffTheEndAgainstTheAnchor) {
   std::string cut = log_.substr(0, log_.rfind('\n', log_.size() - 2) + 1);  // drop the last line
   std::string path = Write("audit.log", cut);
-  EXPECT_EQ(Signerctl("audit verify --log " + path).exit_code, 0);  // the chain alone can't tell
-  CliRun r = Signerctl("audit verify --log " + path + " --expect-seq 3");
+  EXPECT_EQ(RunSignerctl("audit verify --log " + path).exit_code, 0);  // the chain alone can't tell
+  CommandResult r = RunSignerctl("audit verify --log " + path + " --expect-seq 3");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("ends at seq 2"), std::string::npos) << r.output;
 }
 
 TEST_F(SignerctlAdminTest, ConfigCheckNamesEveryBadField) {
   std::string path = Write("signerd.yaml", "server: {listen: nonsense}\nbogus: 1\n");
-  CliRun r = Signerctl("config check --config " + path);
+  CommandResult r = RunSignerctl("config check --config " + path);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("bogus: unknown field"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("server.listen"), std::string::npos) << r.output;
@@ -89,7 +73,7 @@ TEST_F(SignerctlAdminTest, ConfigCheckNamesEveryBadField) {
 }
 
 TEST_F(SignerctlAdminTest, MissingLogIsNotFound) {
-  CliRun r = Signerctl("audit verify --log " + dir_ + "/nothing.log");
+  CommandResult r = RunSignerctl("audit verify --log " + dir_ + "/nothing.log");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("NOT_FOUND"), std::string::npos) << r.output;
 }

@@ -11,7 +11,8 @@ CommandResult RunShell(const std::string& command) {
   CommandResult r;
   std::fflush(stdout);  // the child must not write our buffered output again
   std::fflush(stderr);
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  // A group, so the command's own redirections (`2> file`) still win.
+  FILE* p = ::popen(("{ " + command + "\n} 2>&1").c_str(), "r");
   if (p == nullptr) return r;
   char buf[4096];
   size_t n;

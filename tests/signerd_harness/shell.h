@@ -14,7 +14,8 @@ struct CommandResult {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// RunShell runs |command| with /bin/sh and returns its exit code and output.
+// RunShell runs |command| with /bin/sh and returns its exit code and what it
+// wrote to stdout and stderr (that it did not redirect itself).
 CommandResult RunShell(const std::string& command);
 
 // RunSignerctl runs `$PKI_BIN_DIR/signerctl |args|` through RunShell; exit
