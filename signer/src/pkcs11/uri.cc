@@ -242,7 +242,12 @@ bool Pkcs11Uri::MatchesToken(const CK_TOKEN_INFO& info) const {
          FieldEquals(model, info.model, sizeof(info.model));
 }
 
-std::string PercentEncode(std::string_view value) {
+namespace {
+
+// Encode percent-encodes |value| for an attribute value of the path
+// (|in_query| false) or of the query (true). RFC 7512 allows '&' plain in
+// path values only: in the query it separates attributes.
+std::string Encode(std::string_view value, bool in_query) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : value) {
@@ -250,7 +255,7 @@ std::string PercentEncode(std::string_view value) {
     bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
                  u == '-' || u == '.' || u == '_' || u == '~' || u == ':' || u == '[' ||
                  u == ']' || u == '@' || u == '!' || u == '$' || u == '\'' || u == '(' ||
-                 u == ')' || u == '*' || u == '+' || u == ',' || u == '&';
+                 u == ')' || u == '*' || u == '+' || u == ',' || (u == '&' && !in_query);
     if (plain) {
       out.push_back(c);
     } else {
@@ -261,6 +266,10 @@ std::string PercentEncode(std::string_view value) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string PercentEncode(std::string_view value) { return Encode(value, false); }
 
 std::string Pkcs11Uri::ToString() const {
   std::string out = "pkcs11:";
@@ -303,8 +312,8 @@ std::string Pkcs11Uri::ToString() const {
   }
   if (type) add("type", ObjectClassName(*type));
   std::string q;
-  if (module_name) q += "module-name=" + PercentEncode(*module_name);
-  if (module_path) q += (q.empty() ? "" : "&") + std::string("module-path=") + PercentEncode(*module_path);
+  if (module_name) q += "module-name=" + Encode(*module_name, true);
+  if (module_path) q += (q.empty() ? "" : "&") + std::string("module-path=") + Encode(*module_path, true);
   if (!q.empty()) out += "?" + q;
   return out;
 }

@@ -146,5 +146,22 @@ TEST(Pkcs11UriTest, ToStringRoundTripsWithPercentEncoding) {
             "pkcs11:model=SoftHSM%20v2;manufacturer=SoftHSM%20project;serial=s1;token=t");
 }
 
+// '&' is plain in a path value but separates query attributes: a query value
+// holding one must come back encoded (found by pkcs11_uri_fuzz).
+TEST(Pkcs11UriTest, QueryValuesEncodeTheAttributeSeparator) {
+  Pkcs11Uri uri;
+  uri.token = "R&D";
+  uri.module_name = "soft&hsm";
+  uri.module_path = "/opt/a&b/lib.so";
+  const std::string text = uri.ToString();
+  EXPECT_EQ(text, "pkcs11:token=R&D?module-name=soft%26hsm&module-path=%2Fopt%2Fa%26b%2Flib.so");
+  StatusOr<Pkcs11Uri> back = Pkcs11Uri::Parse(text);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back->token, "R&D");
+  EXPECT_EQ(*back->module_name, "soft&hsm");
+  EXPECT_EQ(*back->module_path, "/opt/a&b/lib.so");
+  EXPECT_EQ(back->ToString(), text);
+}
+
 }  // namespace
 }  // namespace pki::signer::internal
