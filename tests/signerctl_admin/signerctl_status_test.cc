@@ -54,7 +54,8 @@ enum { kLabel = 0, kState, kSince, kReason, kSessions, kQueued, kSignatures, kFa
 class SignerctlStatusTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // The fault control file must be named before any module reads it.
+    // signerd loads faulty_pkcs11, which forwards to SoftHSMv2 and reads the
+    // faults to inject from the control file (empty: none).
     ::setenv("FAULTY_PKCS11_TARGET", testing::kSoftHsmModule, 1);
     testing::SignerdSetup setup;
     setup.module = FAULTY_PKCS11_PATH;
