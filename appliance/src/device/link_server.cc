@@ -120,7 +120,7 @@ Status LinkServer::SendResponse(ByteSpan request_payload, bool cache) {
   // goes before the frame takes the buffer.
   SecureZero(&scratch_, sizeof(scratch_));
   uint8_t* body = scratch_.frame + link::kHeaderSize;
-  const MutableByteSpan payload_room(body, pki_appliance_v1_Response_size);
+  const MutableByteSpan payload_room(body, link::kMaxResponsePayload);
   StatusOr<size_t> n = link::EncodeResponse(payload_room, response_);
   if (!n.ok()) {
     // A firmware bug (every Response fits); answer with a short error instead.
@@ -137,6 +137,8 @@ Status LinkServer::SendResponse(ByteSpan request_payload, bool cache) {
   StatusOr<size_t> f = link::EncodeFrameInPlace(scratch_.frame, link::kKindResponse, id, *n);
   if (!f.ok()) return f.status();
   ByteSpan frame(scratch_.frame, *f);
+  // The cache holds any frame built here (same bound): a resend is answered.
+  static_assert(sizeof(scratch_.frame) == link::kMaxResponseFrameSize);
   if (cache) cache_.Store(id, request_payload, frame);
   return link_.WriteAll(frame);
 }

@@ -75,8 +75,7 @@ class LinkServer final {
   // The decoded request and the response frame are never needed at once:
   // the frame is built after Dispatch, once the request is wiped (or when
   // there is no request to decode). They share one buffer.
-  static constexpr size_t kResponseFrameCapacity =
-      link::kHeaderSize + pki_appliance_v1_Response_size + link::kCrcSize;
+  static constexpr size_t kResponseFrameCapacity = link::kMaxResponseFrameSize;
   union Scratch {
     link::Request request;
     uint8_t frame[kResponseFrameCapacity];

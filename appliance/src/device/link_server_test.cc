@@ -139,6 +139,35 @@ TEST_F(LinkServerTest, RetryOfAnEarlierIdGetsItsOwnCachedAnswer) {
   EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.journal_sequence, journal_before);
 }
 
+// The decoder holds a frame of the largest encoded Request and no more: a
+// payload of exactly that size reaches the codec (BAD_MESSAGE with its id:
+// it is not a Request), one byte more is refused from the header
+// (BAD_FRAME, id 0, naming the length), and the link answers afterwards.
+TEST_F(LinkServerTest, RequestPayloadAboveTheLargestRequestIsABadFrame) {
+  std::vector<uint8_t> frame(link::kMaxFrameSize);
+  std::vector<uint8_t> payload(link::kMaxRequestPayload, 0xff);
+  StatusOr<size_t> n = link::EncodeFrame(frame, link::kKindRequest, 31, payload);
+  ASSERT_TRUE(n.ok());
+  ASSERT_TRUE(host_->WriteAll(ByteSpan(frame.data(), *n)).ok());
+  auto r = Pump(1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].request_id, 31u);
+  EXPECT_EQ(ErrorOf(r[0]), pki_appliance_v1_ErrorCode_ERROR_BAD_MESSAGE);
+  payload.push_back(0xff);
+  n = link::EncodeFrame(frame, link::kKindRequest, 32, payload);
+  ASSERT_TRUE(n.ok());
+  ASSERT_TRUE(host_->WriteAll(ByteSpan(frame.data(), *n)).ok());
+  ASSERT_TRUE(host_->WriteAll(Frame(Status(33))).ok());
+  r = Pump(2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].request_id, link::kUnattributedRequestId);
+  EXPECT_EQ(ErrorOf(r[0]), pki_appliance_v1_ErrorCode_ERROR_BAD_FRAME);
+  EXPECT_NE(MessageOf(r[0]).find(std::to_string(link::kMaxRequestPayload + 1)), std::string::npos)
+      << MessageOf(r[0]);
+  EXPECT_EQ(r[1].request_id, 33u);
+  EXPECT_EQ(r[1].which_body, pki_appliance_v1_Response_status_tag);
+}
+
 TEST_F(LinkServerTest, EveryLinkFaultGetsAClearErrorAndTheLinkRecovers) {
   // Garbage.
   ASSERT_TRUE(host_->WriteAll(AsBytes("hello appliance")).ok());

@@ -35,7 +35,8 @@ class ResponseCache final {
   // is not cached.
   ByteSpan Answer(uint32_t request_id) const;
 
-  // Store remembers |frame| (copied; at most link::kMaxFrameSize bytes) as
+  // Store remembers |frame| (copied; at most link::kMaxResponseFrameSize
+  // bytes: every response frame the link server builds fits) as
   // the answer to (|request_id|, |payload|); the answer it replaces moves to
   // the older entries if it is small enough (the oldest is wiped). Frames
   // too large are not cached (returns false).
@@ -54,7 +55,9 @@ class ResponseCache final {
   uint32_t payload_crc_ = 0;
   size_t payload_len_ = 0;
   size_t frame_len_ = 0;
-  uint8_t frame_[link::kMaxFrameSize] = {};
+  // Sized by nanopb's bound on an encoded Response: the link server encodes
+  // into a buffer of the same size, so every frame it sends can be cached.
+  uint8_t frame_[link::kMaxResponseFrameSize] = {};
 
   struct Older {
     bool valid = false;

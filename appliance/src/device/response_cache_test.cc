@@ -57,5 +57,21 @@ TEST(ResponseCache, EarlierIdsKeepTheirAnswersBounded) {
   for (uint32_t id = 1; id <= 101; ++id) EXPECT_TRUE(cache.Answer(id).empty()) << id;
 }
 
+// The cache's frame room is the largest response frame the link server can
+// build (nanopb's bound on an encoded Response): that is cached whole and
+// answered byte for byte; anything longer is refused and nothing is kept.
+TEST(ResponseCache, HoldsExactlyTheLargestResponseFrame) {
+  ResponseCache cache;
+  std::string largest(link::kMaxResponseFrameSize, 'R');
+  largest.back() = 'E';
+  ASSERT_TRUE(cache.Store(9, AsBytes("req"), AsBytes(largest)));
+  EXPECT_EQ(cache.Check(9, AsBytes("req")), ResponseCache::Lookup::kHit);
+  EXPECT_EQ(AsChars(cache.Answer(9)), largest);
+  const std::string over(link::kMaxResponseFrameSize + 1, 'O');
+  EXPECT_FALSE(cache.Store(10, AsBytes("req10"), AsBytes(over)));
+  EXPECT_EQ(cache.Check(10, AsBytes("req10")), ResponseCache::Lookup::kMiss);
+  EXPECT_TRUE(cache.Frame().empty());
+}
+
 }  // namespace
 }  // namespace pki::appliance::device

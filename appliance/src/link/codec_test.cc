@@ -29,6 +29,59 @@ TEST(Codec, RequestRoundTripsThroughNanopb) {
   EXPECT_EQ(back.body.submit_share.nonce.size, 16u);
 }
 
+// The link's buffers are sized by nanopb's generated bounds (frame.h:
+// kMaxRequestPayload, kMaxResponsePayload). The bounds are tight: a Request
+// and a Response with every field at its largest encode to exactly that
+// many bytes, and decode back.
+TEST(Codec, LargestRequestAndResponseEncodeToExactlyTheGeneratedBounds) {
+  Request req = pki_appliance_v1_Request_init_zero;
+  req.request_id = 0xFFFFFFFFu;
+  req.which_body = pki_appliance_v1_Request_begin_operation_tag;
+  auto& begin = req.body.begin_operation;
+  begin.which_params = pki_appliance_v1_BeginOperationRequest_sign_intermediate_tag;
+  auto& si = begin.params.sign_intermediate;
+  si.csr_der.size = sizeof(si.csr_der.bytes);
+  std::memset(si.csr_der.bytes, 0x30, sizeof(si.csr_der.bytes));
+  si.has_profile = true;
+  auto& prof = si.profile;
+  std::memset(prof.name, 'n', sizeof(prof.name) - 1);
+  prof.validity_days = 0xFFFFFFFFu;
+  prof.path_len = -1;  // a negative int32 is a 10-byte varint
+  prof.permitted_dns_count = 8;
+  prof.excluded_dns_count = 8;
+  for (int i = 0; i < 8; ++i) {
+    std::memset(prof.permitted_dns[i], 'p', sizeof(prof.permitted_dns[i]) - 1);
+    std::memset(prof.excluded_dns[i], 'x', sizeof(prof.excluded_dns[i]) - 1);
+  }
+  std::vector<uint8_t> buf(kMaxPayload);
+  StatusOr<size_t> n = EncodeRequest(buf, req);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, kMaxRequestPayload);
+  Request back;
+  ASSERT_TRUE(DecodeRequest(&back, ByteSpan(buf.data(), *n)).ok());
+  EXPECT_EQ(back.body.begin_operation.params.sign_intermediate.csr_der.size, 4096u);
+
+  Response resp = pki_appliance_v1_Response_init_zero;
+  resp.request_id = 0xFFFFFFFFu;
+  resp.which_body = pki_appliance_v1_Response_journal_chunk_tag;
+  auto& chunk = resp.body.journal_chunk;
+  chunk.first_sequence = ~uint64_t{0};
+  chunk.next_sequence = ~uint64_t{0};
+  chunk.data.size = sizeof(chunk.data.bytes);
+  std::memset(chunk.data.bytes, 0xAB, sizeof(chunk.data.bytes));
+  chunk.last = true;
+  chunk.head_sha256.size = sizeof(chunk.head_sha256.bytes);
+  n = EncodeResponse(buf, resp);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, kMaxResponsePayload);
+  Response rback;
+  ASSERT_TRUE(DecodeResponse(&rback, ByteSpan(buf.data(), *n)).ok());
+  EXPECT_EQ(rback.body.journal_chunk.data.size, 4096u);
+  // Nothing larger fits the generated structs: the buffers cannot be short.
+  static_assert(kMaxRequestFrameSize == kHeaderSize + pki_appliance_v1_Request_size + kCrcSize);
+  static_assert(kMaxResponseFrameSize == kHeaderSize + pki_appliance_v1_Response_size + kCrcSize);
+}
+
 TEST(Codec, UndecodablePayloadIsInvalidArgumentAndLeavesAZeroStruct) {
   Request out;
   std::memset(&out, 0x77, sizeof(out));

@@ -90,7 +90,8 @@ DecodeEvent FrameDecoder::Process(uint8_t b, uint64_t now_ms) {
     if (buf_[2] != kVersion) return Fail(FrameError::kBadVersion, buf_[2]);
     if (buf_[3] != expected_kind_) return Fail(FrameError::kBadKind, buf_[3]);
     payload_len_ = LoadBe16(buf_ + 4);
-    if (payload_len_ > kMaxPayload) {
+    // The kind is checked above, so ExpectedTotal() <= kBufferSize.
+    if (payload_len_ > MaxPayload()) {
       return Fail(FrameError::kOversize, static_cast<uint32_t>(payload_len_));
     }
     return {};

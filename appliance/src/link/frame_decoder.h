@@ -1,8 +1,9 @@
 // frame_decoder.h — a byte-fed state machine that finds frames in a stream.
 //
-// The decoder never allocates: it holds one frame's worth of bytes inline. It
-// resynchronizes after garbage by scanning for the sync bytes, rejects a
-// header (version, kind, length above kMaxPayload) before reading any payload,
+// The decoder never allocates: it holds one frame's worth of bytes inline
+// (the larger of the largest Request and Response frame). It resynchronizes
+// after garbage by scanning for the sync bytes, rejects a header (version,
+// kind, length above MaxPayloadOf(kind)) before reading any payload,
 // gives up on a partial frame after an inter-byte timeout, and checks the CRC
 // of a whole frame before handing it out. After any failure it rescans the
 // bytes it had buffered from the one after the failed sync, so a good frame
@@ -80,6 +81,8 @@ class FrameDecoder final {
 
   // Buffered is how many bytes of a candidate frame are held.
   size_t Buffered() const { return len_; }
+  // MaxPayload is the longest payload this decoder accepts.
+  size_t MaxPayload() const { return MaxPayloadOf(expected_kind_); }
 
  private:
   // Processes one byte; returns an event or kNeedMore.
@@ -90,7 +93,11 @@ class FrameDecoder final {
 
   uint8_t expected_kind_;
   uint32_t timeout_ms_;
-  uint8_t buf_[kMaxFrameSize] = {};
+  static constexpr size_t kBufferSize =
+      kMaxRequestFrameSize > kMaxResponseFrameSize ? kMaxRequestFrameSize : kMaxResponseFrameSize;
+  static_assert(kHeaderSize + MaxPayloadOf(kKindRequest) + kCrcSize <= kBufferSize &&
+                kHeaderSize + MaxPayloadOf(kKindResponse) + kCrcSize <= kBufferSize);
+  uint8_t buf_[kBufferSize] = {};
   size_t len_ = 0;            // candidate bytes in buf_[0, len_)
   size_t replay_pos_ = 0;     // bytes to rescan: buf_[replay_pos_, replay_end_)
   size_t replay_end_ = 0;

@@ -145,6 +145,36 @@ TEST(FrameDecoder, OversizeLengthIsRejectedFromTheHeaderAlone) {
   EXPECT_EQ(seen.errors.size(), 1u);
 }
 
+// The decoder buffers one frame of its kind's largest payload (the nanopb
+// bound of an encoded Request / Response): exactly that decodes, one byte
+// more is refused from the header, and the next frame still decodes.
+TEST(FrameDecoder, AcceptsExactlyItsKindsLargestPayload) {
+  for (uint8_t kind : {kKindRequest, kKindResponse}) {
+    const size_t max = kind == kKindRequest ? kMaxRequestPayload : kMaxResponsePayload;
+    FrameDecoder d(kind);
+    EXPECT_EQ(d.MaxPayload(), max);
+    std::string largest(max, 'L');
+    largest.front() = 'F';
+    largest.back() = 'B';
+    Seen seen;
+    FeedAll(d, MakeFrame(21, largest, kind), seen, 0, 97);
+    ASSERT_EQ(seen.frames.size(), 1u) << int{kind};
+    EXPECT_EQ(seen.frames[0].first, 21u);
+    EXPECT_EQ(seen.frames[0].second, largest);
+    EXPECT_TRUE(seen.errors.empty());
+    const std::string over(max + 1, 'O');
+    FeedAll(d, Cat({MakeFrame(22, over, kind), MakeFrame(23, "after", kind)}), seen);
+    ASSERT_EQ(seen.errors.size(), 1u) << int{kind};
+    EXPECT_EQ(seen.errors[0].first, FrameError::kOversize);
+    EXPECT_EQ(seen.errors[0].second, max + 1);
+    ASSERT_EQ(seen.frames.size(), 2u) << int{kind};
+    EXPECT_EQ(seen.frames[1].first, 23u);
+    EXPECT_EQ(seen.frames[1].second, "after");
+  }
+  // The protocol's ceiling is above both: the encoder still frames it.
+  static_assert(kMaxRequestPayload < kMaxPayload && kMaxResponsePayload < kMaxPayload);
+}
+
 TEST(FrameDecoder, BadCrcIsOneErrorAndTheNextFrameDecodes) {
   FrameDecoder d(kKindRequest);
   std::vector<uint8_t> bad = MakeFrame(9, "corrupt me");

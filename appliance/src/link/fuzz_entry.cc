@@ -9,7 +9,7 @@ namespace {
 
 void Handle(const DecodeEvent& e, FuzzDecodeSummary& sum, Request& scratch) {
   if (e.type == DecodeEvent::Type::kFrame) {
-    PKI_CHECK(e.frame.payload.size() <= kMaxPayload);
+    PKI_CHECK(e.frame.payload.size() <= kMaxRequestPayload);
     PKI_CHECK(e.frame.kind == kKindRequest);
     ++sum.frames;
     if (DecodeRequest(&scratch, e.frame.payload).ok()) ++sum.decoded_requests;
@@ -36,7 +36,7 @@ FuzzDecodeSummary DecodeFramesForFuzzing(ByteSpan data) {
     for (;;) {
       DecodeEvent e = decoder.Feed(piece, now);
       PKI_CHECK(e.consumed <= piece.size());
-      PKI_CHECK(decoder.Buffered() <= kMaxFrameSize);
+      PKI_CHECK(decoder.Buffered() <= kMaxRequestFrameSize);
       Handle(e, sum, scratch);
       piece = piece.subspan(e.consumed);
       if (e.type == DecodeEvent::Type::kNeedMore && piece.empty()) break;
