@@ -1,5 +1,6 @@
 #include "device/ca_engine.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -18,6 +19,13 @@
 #include "device/revocations.h"
 
 namespace pki::appliance::device {
+
+#if UINTPTR_MAX == 0xFFFFFFFFu
+// On 32-bit boards the revocation list (serials + CRL entries viewing them)
+// must not be what sizes the shared scratch: the parsed certificate is.
+static_assert(sizeof(RevocationList) <= sizeof(ca::CaCertificate));
+#endif
+
 namespace {
 
 constexpr int64_t kDay = 86400;
@@ -178,25 +186,19 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
   if (next_update_days == 0) return InvalidArgumentError("CRL: next_update_days is 0");
   PKI_RETURN_IF_ERROR(LoadRoot(storage_, &root_));
   const ca::CaCertificate* root = &root_;
-  CrlScratch& crl = scratch_.emplace<CrlScratch>();
-  RevocationList& list = crl.list;
+  RevocationList& list = scratch_.emplace<RevocationList>();
   PKI_RETURN_IF_ERROR(LoadRevocations(storage_, &list).status());
   ByteSpan pending(out->revoked_serial, out->revoked_serial_size);
   if (add_pending) {
     if (list.Find(pending) >= 0) return AlreadyExistsError("revoke: serial is already revoked");
-    if (list.count == kMaxRevocations) return ResourceExhaustedError("revocation list is full");
-    Revocation& r = list.entries[list.count++];
-    std::memcpy(r.serial, out->revoked_serial, 20);
-    r.serial_size = static_cast<uint8_t>(out->revoked_serial_size);
-    r.time = ctx.now;
-    r.reason = static_cast<uint8_t>(out->revoke_reason);
+    PKI_RETURN_IF_ERROR(list.Add(pending, ctx.now, static_cast<uint8_t>(out->revoke_reason)));
   }
-  size_t count = ToCrlEntries(list, crl.entries);
+  const size_t count = list.count();
   ca::CrlRequest req;
   req.crl_number = ctx.next_crl_number;
   req.this_update = ctx.now;
   req.next_update = ctx.now + static_cast<int64_t>(next_update_days) * kDay;
-  req.revoked = std::span<const ca::RevokedCertificate>(crl.entries, count);
+  req.revoked = list.Entries();
   req.distribution_point = config_.crl_url;
   PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildCrlTbs(*root, req, out->tbs));
   out->crl_number = ctx.next_crl_number;
@@ -277,16 +279,11 @@ StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView
 
 Status CaEngine::Commit(const PreparedOperation& prepared) {
   if (prepared.operation != pki_appliance_v1_Operation_OPERATION_REVOKE) return OkStatus();
-  RevocationList& list = scratch_.emplace<CrlScratch>().list;
+  RevocationList& list = scratch_.emplace<RevocationList>();
   PKI_RETURN_IF_ERROR(LoadRevocations(storage_, &list).status());
   ByteSpan serial(prepared.revoked_serial, prepared.revoked_serial_size);
   if (list.Find(serial) >= 0) return OkStatus();  // a retried commit
-  if (list.count == kMaxRevocations) return ResourceExhaustedError("revocation list is full");
-  Revocation& r = list.entries[list.count++];
-  std::memcpy(r.serial, prepared.revoked_serial, 20);
-  r.serial_size = static_cast<uint8_t>(prepared.revoked_serial_size);
-  r.time = prepared.time;
-  r.reason = static_cast<uint8_t>(prepared.revoke_reason);
+  PKI_RETURN_IF_ERROR(list.Add(serial, prepared.time, static_cast<uint8_t>(prepared.revoke_reason)));
   return SaveRevocations(storage_, list);
 }
 

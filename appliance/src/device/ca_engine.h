@@ -68,16 +68,13 @@ class CaEngine final : public OperationEngine {
   struct RawScratch {
     uint8_t bytes[ca::kMaxCertificateDer] = {};
   };
-  // What a CRL needs: the revocations, reloaded from storage each use, and
-  // the CRL entries pointing into them.
-  struct CrlScratch {
-    RevocationList list;
-    ca::RevokedCertificate entries[kMaxRevocations];
-  };
   // Scratch only one operation at a time uses, so they share the room: raw
   // bytes, the new root a cross-sign certifies, or a CRL's (or a revoke
-  // commit's) revocation list.
-  std::variant<std::monostate, RawScratch, ca::CaCertificate, CrlScratch> scratch_;
+  // commit's) revocation list, reloaded from storage each use (it is the
+  // CRL's entries itself: no second array). The parsed certificate is the
+  // largest; a full revocation list is smaller (static_assert in
+  // ca_engine.cc, 32-bit boards).
+  std::variant<std::monostate, RawScratch, ca::CaCertificate, RevocationList> scratch_;
 };
 
 }  // namespace pki::appliance::device

@@ -56,8 +56,8 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
     // record. The root certificate and sealed key were stored before the
     // split commit (device_split.cc): if both are there, finish it.
     StatusOr<size_t> cert = ports.storage->Read(kRootCertKey, d.result_);
-    StatusOr<size_t> key = ports.storage->Read(kSealedRootKeyKey, d.scratch_);
-    SecureZero(d.scratch_, sizeof(d.scratch_));
+    StatusOr<size_t> key = ports.storage->Read(kSealedRootKeyKey, d.staged_key_);
+    SecureZero(d.staged_key_, sizeof(d.staged_key_));
     d.ClearResult();
     if (cert.ok() && key.ok()) {
       rec.lifecycle = Lifecycle::kLocked;
@@ -232,7 +232,7 @@ void Device::Zeroize() {
     DropPendingSplit();
   }
   ClearResult();
-  SecureZero(scratch_, sizeof(scratch_));
+  SecureZero(staged_key_, sizeof(staged_key_));
 }
 
 Status Device::ShowLines(std::span<const std::string_view> lines) {

@@ -14,7 +14,8 @@
 // state change and operation is journaled before its result is released.
 //
 // Everything comes in through DevicePorts (no globals). No heap: the Device
-// is built in place in a caller-owned std::optional (about 40 KiB).
+// is built in place in a caller-owned std::optional (about 27 KiB on a
+// 32-bit board).
 #ifndef PKI_APPLIANCE_DEVICE_DEVICE_H_
 #define PKI_APPLIANCE_DEVICE_DEVICE_H_
 
@@ -155,7 +156,9 @@ class Device final {
   enum class Phase : uint32_t { kNone = 0, kCollecting = 0x3CA55AC3u, kApproved = 0xC35AA53Cu };
   struct Session {
     Phase phase = Phase::kNone;
-    pki_appliance_v1_BeginOperationRequest request;  // may hold passphrases: wiped
+    // The approved request (may hold passphrases: wiped). Before the session
+    // opens, BeginOperation uses this room for the request's digest copy.
+    pki_appliance_v1_BeginOperationRequest request;
     PreparedOperation prepared;
     custody::OperationNonce nonce{};
     Sha256Bytes request_sha256{};
@@ -199,7 +202,7 @@ class Device final {
     uint16_t custodians = 0;        // the quorum that approved a re-split
     int64_t time = 0;               // Init's device time
     size_t cert_size = 0;           // Init: the root certificate in result_
-    size_t sealed_key_size = 0;     // Init: the sealed root key in scratch_
+    size_t sealed_key_size = 0;     // Init: the sealed root key in staged_key_
   };
   [[nodiscard]] Status CommitPendingSplit(uint64_t* journal_sequence);
   // LockoutRemainingMs is how long quorum sessions stay refused (0: not
@@ -214,10 +217,15 @@ class Device final {
   Session session_;
   bool has_root_ = false;
   Sha256Bytes root_cert_sha256_{};
+  // What FetchResult serves: the root certificate (Init, boot), the TBS
+  // (BeginOperation), the signed certificate or CRL (Execute), the
+  // destruction record (Decommission).
   uint8_t result_[kMaxResultSize] = {};
   size_t result_size_ = 0;
-  // Scratch for Init: the root certificate and sealed key before storage.
-  alignas(8) uint8_t scratch_[kMaxResultSize] = {};
+  // Init's sealed root key until every custodian has confirmed (the
+  // certificate waits in result_). Only while UNPROVISIONED, so never at the
+  // same time as a quorum session.
+  alignas(8) uint8_t staged_key_[kMaxSealedKeySize] = {};
   PendingSplit pending_;
   uint64_t lockout_from_ms_ = 0;  // monotonic start of the current back-off
 };

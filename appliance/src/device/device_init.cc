@@ -74,7 +74,7 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
     ports_.storage->Erase(kRootCertKey).Ignore();
     ports_.storage->Erase(kSealedRootKeyKey).Ignore();
     ClearResult();
-    SecureZero(scratch_, sizeof(scratch_));
+    SecureZero(staged_key_, sizeof(staged_key_));
     return s;
   };
   StatusOr<const custody::Kek*> kek = custody_->StagedKek();
@@ -88,7 +88,7 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
   ClearResult();
   ProvisionOutput po;
   po.cert = MutableByteSpan(result_, sizeof(result_));
-  po.sealed_key = MutableByteSpan(scratch_, kMaxSealedKeySize);
+  po.sealed_key = MutableByteSpan(staged_key_, sizeof(staged_key_));
   Status s = ports_.engine->Provision(params, **kek, &po);
   if (!s.ok()) return fail(s);
 

@@ -72,25 +72,36 @@ Tail Rest(char* out, size_t cap) {
 // RequestDigest is SHA-256 of the nanopb encoding of |req| with every
 // custodian passphrase emptied (a digest of a low-entropy passphrase shown on
 // a screen would invite guessing). The host computes the same over its
-// protobuf encoding (docs/appliance-link.md).
+// protobuf encoding (docs/appliance-link.md). |copy| is room for the
+// blanked copy (only change-custodians requests carry passphrases); it is
+// wiped before returning. The encoding is hashed as nanopb writes it: no
+// buffer for the ~5 KiB encoding.
 static StatusOr<Sha256Bytes> RequestDigest(const pki_appliance_v1_BeginOperationRequest& req,
-                                           MutableByteSpan scratch) {
-  // The copy is big (~5 KiB); it lives in the caller's scratch buffer.
-  static_assert(sizeof(pki_appliance_v1_BeginOperationRequest) <= kMaxResultSize);
-  auto* copy = reinterpret_cast<pki_appliance_v1_BeginOperationRequest*>(scratch.data());
-  std::memcpy(copy, &req, sizeof(req));
-  if (copy->which_params == pki_appliance_v1_BeginOperationRequest_change_custodians_tag) {
+                                           pki_appliance_v1_BeginOperationRequest* copy) {
+  const pki_appliance_v1_BeginOperationRequest* encode = &req;
+  if (req.which_params == pki_appliance_v1_BeginOperationRequest_change_custodians_tag) {
+    std::memcpy(copy, &req, sizeof(req));
     auto& cc = copy->params.change_custodians;
     for (pb_size_t i = 0; i < cc.custodians_count; ++i) {
       SecureZero(cc.custodians[i].passphrase, sizeof(cc.custodians[i].passphrase));
     }
+    encode = copy;
   }
-  uint8_t encoded[pki_appliance_v1_BeginOperationRequest_size];
-  pb_ostream_t os = pb_ostream_from_buffer(encoded, sizeof(encoded));
-  bool ok = pb_encode(&os, pki_appliance_v1_BeginOperationRequest_fields, copy);
-  SecureZero(scratch.data(), sizeof(*copy));
+  crypto::Hasher hasher(crypto::HashAlg::kSha256);
+  pb_ostream_t os = {};
+  os.callback = [](pb_ostream_t* stream, const pb_byte_t* buf, size_t count) {
+    static_cast<crypto::Hasher*>(stream->state)->Update(ByteSpan(buf, count));
+    return true;
+  };
+  os.state = &hasher;
+  os.max_size = pki_appliance_v1_BeginOperationRequest_size;
+  bool ok = pb_encode(&os, pki_appliance_v1_BeginOperationRequest_fields, encode);
+  SecureZero(copy, sizeof(*copy));
   if (!ok) return InternalError("cannot encode the request for its digest");
-  return ToBytes(crypto::Sha256(ByteSpan(encoded, os.bytes_written)));
+  Sha256Bytes out;
+  StatusOr<size_t> n = hasher.Finish(MutableByteSpan(out.data(), out.size()));
+  if (!n.ok()) return n.status();
+  return out;
 }
 
 Status Device::PrepareBuiltin(const pki_appliance_v1_BeginOperationRequest& req, int64_t now,
@@ -216,7 +227,8 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
     EndSession();
     return s;
   }
-  StatusOr<Sha256Bytes> digest = RequestDigest(req, scratch_);
+  // The session's request room is free until the session opens below.
+  StatusOr<Sha256Bytes> digest = RequestDigest(req, &session_.request);
   if (!digest.ok()) {
     EndSession();
     return digest.status();

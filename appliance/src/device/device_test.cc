@@ -12,6 +12,8 @@
 #include "crypto/digest.h"
 #include "device/device_record.h"
 #include "device/device_test_util.h"
+#include "device/operation_engine.h"
+#include "device/revocations.h"
 #include "pb_encode.h"
 
 namespace pki::appliance::device::testing {
@@ -238,6 +240,59 @@ TEST_F(Provisioned, IssueCrlThenRevokeRaiseTheCrlNumber) {
             pki_appliance_v1_ErrorCode_ERROR_ALREADY_EXISTS);
 }
 
+// The result buffer is sized for the signed form of the largest TBS
+// (operation_engine.h). Drive the largest CRL the TBS room takes: revoked
+// entries as large as the device stores (20-byte serials with the high bit
+// set, a reason code), added until the TBS no longer fits. The entry that
+// does not fit is refused cleanly (nothing signed, nothing changed); the
+// largest that fits is signed and served whole from the result.
+TEST_F(Provisioned, TheLargestCrlTheTbsRoomTakesIsSignedAndServed) {
+  RevocationList list;
+  auto add = [&list](size_t i) {
+    uint8_t serial[20];
+    std::memset(serial, static_cast<int>(0x80 | (i & 0x7f)), sizeof(serial));
+    serial[19] = static_cast<uint8_t>(i >> 7);
+    // keyCompromise: written as a reasonCode extension.
+    ASSERT_TRUE(list.Add(serial, kStartTime - 1000, 1).ok());
+  };
+  // Grow until BeginOperation refuses; keep the largest list that worked.
+  size_t largest_tbs = 0;
+  for (size_t i = 0; i < kMaxRevocations; ++i) {
+    add(i);
+    ASSERT_TRUE(SaveRevocations(h_.storage(), list).ok());
+    link::Response b = h_.Call(Harness::BeginIssueCrl(30));
+    if (b.which_body != pki_appliance_v1_Response_begin_operation_tag) {
+      EXPECT_EQ(ErrorOf(b), pki_appliance_v1_ErrorCode_ERROR_INVALID_ARGUMENT);
+      EXPECT_THAT(MessageOf(b), HasSubstr("TBSCertList: output buffer too small"));
+      break;
+    }
+    largest_tbs = h_.FetchAll().size();
+    std::vector<uint8_t> n(b.body.begin_operation.nonce.bytes, b.body.begin_operation.nonce.bytes + 16);
+    ASSERT_EQ(h_.Call(Harness::Abort(n)).which_body, pki_appliance_v1_Response_abort_tag);
+  }
+  ASSERT_LT(list.count(), kMaxRevocations) << "the TBS room should run out first";
+  // An entry is at most 56 bytes: the last TBS that fit filled the room.
+  EXPECT_LE(largest_tbs, kMaxTbsSize);
+  EXPECT_GT(largest_tbs + 56, kMaxTbsSize);
+  // Back to the largest list that fit.
+  RevocationList fits;
+  for (const ca::RevokedCertificate& e : list.Entries().first(list.count() - 1)) {
+    ASSERT_TRUE(fits.Add(e.serial, e.revocation_time, static_cast<uint8_t>(e.reason)).ok());
+  }
+  ASSERT_TRUE(SaveRevocations(h_.storage(), fits).ok());
+  link::Response begin;
+  std::vector<uint8_t> nonce = h_.Approve(Harness::BeginIssueCrl(30), {&cs_[0], &cs_[1]}, &begin);
+  ASSERT_EQ(h_.FetchAll().size(), largest_tbs);
+  link::Response ex = h_.Call(Harness::Execute(nonce));
+  ASSERT_EQ(ex.which_body, pki_appliance_v1_Response_execute_tag) << MessageOf(ex);
+  std::vector<uint8_t> crl = h_.FetchAll();
+  ASSERT_EQ(crl.size(), ex.body.execute.result_size);
+  EXPECT_LE(crl.size(), kMaxResultSize);
+  EXPECT_GT(crl.size(), largest_tbs);
+  crypto::Sha256Digest d = crypto::Sha256(crl);
+  EXPECT_EQ(0, std::memcmp(d.data(), ex.body.execute.result_sha256.bytes, 32));
+}
+
 TEST_F(Provisioned, TamperZeroizesErasesTheKeyAndRefusesEverything) {
   std::vector<uint8_t> nonce = h_.Approve(Harness::BeginSetTime(kStartTime + 5), {&cs_[0]});
   h_.tamper().Trigger();
@@ -302,8 +357,20 @@ TEST_F(Provisioned, DecommissionByQuorumIsFinal) {
 TEST_F(Provisioned, ChangeCustodiansRetiresTheOldShares) {
   std::vector<Custodian> next = {{"dave", "dave's new passphrase", {}},
                                  {"erin", "erin's new passphrase", {}}};
-  std::vector<uint8_t> nonce =
-      h_.Approve(Harness::BeginChangeCustodians(next, 2), {&cs_[0], &cs_[1]});
+  const link::Request begin_req = Harness::BeginChangeCustodians(next, 2);
+  link::Response begin;
+  std::vector<uint8_t> nonce = h_.Approve(begin_req, {&cs_[0], &cs_[1]}, &begin);
+  // The request digest covers the request with the passphrases emptied.
+  pki_appliance_v1_BeginOperationRequest blank = begin_req.body.begin_operation;
+  for (pb_size_t i = 0; i < blank.params.change_custodians.custodians_count; ++i) {
+    std::memset(blank.params.change_custodians.custodians[i].passphrase, 0,
+                sizeof(blank.params.change_custodians.custodians[i].passphrase));
+  }
+  std::vector<uint8_t> enc(pki_appliance_v1_BeginOperationRequest_size);
+  pb_ostream_t os = pb_ostream_from_buffer(enc.data(), enc.size());
+  ASSERT_TRUE(pb_encode(&os, pki_appliance_v1_BeginOperationRequest_fields, &blank));
+  crypto::Sha256Digest want = crypto::Sha256(ByteSpan(enc.data(), os.bytes_written));
+  EXPECT_EQ(0, std::memcmp(want.data(), begin.body.begin_operation.request_sha256.bytes, 32));
   link::Response ex = h_.Call(Harness::Execute(nonce));
   ASSERT_EQ(ex.which_body, pki_appliance_v1_Response_execute_tag) << MessageOf(ex);
   ASSERT_EQ(ex.body.execute.shares_count, 2u);

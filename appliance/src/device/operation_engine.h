@@ -16,13 +16,31 @@
 
 #include "appliance/v1/link.nanopb.h"
 #include "base/bytes.h"
+#include "ca/ca_certificate.h"
+#include "crypto/signature.h"
 #include "base/secret.h"
 #include "base/status_or.h"
 
 namespace pki::appliance::device {
 
-inline constexpr size_t kMaxTbsSize = 6144;       // a TBSCertList with ~150 entries
-inline constexpr size_t kMaxResultSize = 8192;    // a signed certificate or CRL
+// The largest to-be-signed DER an operation may build: a TBSCertList of
+// about 105 revocations of 20-byte serials with reason codes (an entry is at
+// most 56 bytes), a TBSCertificate is at most ~3 KiB. A larger TBS is
+// refused by its builder (OUT_OF_RANGE), nothing overflows.
+inline constexpr size_t kMaxTbsSize = 6144;
+// What signing adds around a TBS (ca/sign.cc): the outer SEQUENCE header (4
+// bytes: the content stays below 64 KiB), the AlgorithmIdentifier (at most
+// 15 bytes: sha256/384WithRSAEncryption with NULL parameters; ECDSA is 12),
+// the BIT STRING header and its unused-bits byte (5) and the signature
+// (crypto::kMaxSignatureSize: RSA-4096).
+inline constexpr size_t kMaxSignedOverhead = 4 + 15 + 5 + crypto::kMaxSignatureSize;
+// The largest result the device serves: the signed form of the largest TBS
+// (the TBS itself, a root certificate or a journal destruction record are
+// smaller).
+inline constexpr size_t kMaxResultSize = kMaxTbsSize + kMaxSignedOverhead;
+static_assert(kMaxResultSize >= ca::kMaxCertificateDer + kMaxSignedOverhead,
+              "a root certificate (whose TBS fits ca::kMaxCertificateDer) fits the result");
+static_assert(kMaxSignedOverhead < 64 * 1024 - kMaxTbsSize, "the outer length stays 2 bytes");
 inline constexpr size_t kMaxPreviewSize = 1024;   // link.options: BeginOperationResponse.preview
 inline constexpr size_t kMaxSealedKeySize = 2560; // sealed RSA-4096 private key
 
