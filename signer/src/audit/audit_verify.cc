@@ -103,7 +103,7 @@ StatusOr<AuditVerifyReport> VerifyAuditLog(const std::vector<std::string>& paths
     }
   }
   report.last_seq = prev_seq;
-  report.head_hash = have_prev ? HexOf(prev_hash) : std::string();
+  report.head_hash = HexOf(prev_hash);  // 64 zeros for an empty log: where the chain starts
   return report;
 }
 

@@ -14,7 +14,7 @@ struct AuditVerifyReport {
   uint64_t records = 0;
   uint64_t first_seq = 0;  // 1 unless older files were pruned
   uint64_t last_seq = 0;
-  std::string head_hash;   // hex SHA-256 of the last record: compare with an anchor
+  std::string head_hash;   // hex SHA-256 of the last record (64 zeros if none): compare with an anchor
   bool torn_tail = false;  // the last file ends in a partial record (crash mid-write)
   std::string torn_tail_at;  // "file:line" of the partial record
 };

@@ -48,6 +48,26 @@ TEST_F(AuditVerifyTest, IntactLogVerifies) {
   EXPECT_FALSE(r->torn_tail);
 }
 
+// An empty log's head is where the chain starts (64 zeros): the anchor a
+// signerd that signed nothing prints at shutdown must verify.
+TEST(AuditVerifyEmptyTest, EmptyLogHeadIsTheChainStartThatSignerdReports) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string path = dir + "/audit.log";
+  std::string anchor;
+  {
+    auto log = AuditLog::Open({path, 2048, nullptr});
+    ASSERT_TRUE(log.ok());
+    anchor = (*log)->HeadHash();
+  }
+  auto r = VerifyAuditLog(ListAuditFiles(path));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->records, 0u);
+  EXPECT_EQ(r->last_seq, 0u);
+  EXPECT_EQ(r->head_hash, std::string(64, '0'));
+  EXPECT_EQ(r->head_hash, anchor);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(AuditVerifyTest, EditedRecordIsDetectedAtTheNextLine) {
   auto lines = ReadLines(files_[0]);
   ASSERT_GE(lines.size(), 3u);
