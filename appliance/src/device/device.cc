@@ -56,8 +56,8 @@ Status Device::Create(const DevicePorts& ports, const DeviceConfig& config,
     // record. The root certificate and sealed key were stored before the
     // split commit (device_split.cc): if both are there, finish it.
     StatusOr<size_t> cert = ports.storage->Read(kRootCertKey, d.result_);
-    StatusOr<size_t> key = ports.storage->Read(kSealedRootKeyKey, d.staged_key_);
-    SecureZero(d.staged_key_, sizeof(d.staged_key_));
+    StatusOr<size_t> key = ports.storage->Read(kSealedRootKeyKey, d.room_.staged_key);
+    SecureZero(d.room_.staged_key, sizeof(d.room_.staged_key));
     d.ClearResult();
     if (cert.ok() && key.ok()) {
       rec.lifecycle = Lifecycle::kLocked;
@@ -207,7 +207,9 @@ Status Device::SaveRecord(const DeviceRecord& updated) {
 
 void Device::EndSession() {
   custody_->EndQuorum();
-  SecureZero(&session_.request, sizeof(session_.request));
+  // While an Init split is pending the room holds its staged key (no
+  // session can exist then): DropPendingSplit or the commit wipes that.
+  if (pending_.kind != PendingSplit::Kind::kInit) SecureZero(&room_.session, sizeof(room_.session));
   SecureZero(&session_.prepared, sizeof(session_.prepared));
   session_.nonce.fill(0);
   session_.request_sha256.fill(0);
@@ -232,7 +234,7 @@ void Device::Zeroize() {
     DropPendingSplit();
   }
   ClearResult();
-  SecureZero(staged_key_, sizeof(staged_key_));
+  SecureZero(&room_, sizeof(room_));
 }
 
 Status Device::ShowLines(std::span<const std::string_view> lines) {

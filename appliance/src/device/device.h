@@ -156,9 +156,6 @@ class Device final {
   enum class Phase : uint32_t { kNone = 0, kCollecting = 0x3CA55AC3u, kApproved = 0xC35AA53Cu };
   struct Session {
     Phase phase = Phase::kNone;
-    // The approved request (may hold passphrases: wiped). Before the session
-    // opens, BeginOperation uses this room for the request's digest copy.
-    pki_appliance_v1_BeginOperationRequest request;
     PreparedOperation prepared;
     custody::OperationNonce nonce{};
     Sha256Bytes request_sha256{};
@@ -202,7 +199,7 @@ class Device final {
     uint16_t custodians = 0;        // the quorum that approved a re-split
     int64_t time = 0;               // Init's device time
     size_t cert_size = 0;           // Init: the root certificate in result_
-    size_t sealed_key_size = 0;     // Init: the sealed root key in staged_key_
+    size_t sealed_key_size = 0;     // Init: the sealed root key in room_.staged_key
   };
   [[nodiscard]] Status CommitPendingSplit(uint64_t* journal_sequence);
   // LockoutRemainingMs is how long quorum sessions stay refused (0: not
@@ -222,10 +219,26 @@ class Device final {
   // destruction record (Decommission).
   uint8_t result_[kMaxResultSize] = {};
   size_t result_size_ = 0;
-  // Init's sealed root key until every custodian has confirmed (the
-  // certificate waits in result_). Only while UNPROVISIONED, so never at the
-  // same time as a quorum session.
-  alignas(8) uint8_t staged_key_[kMaxSealedKeySize] = {};
+  // Room for two things never live at once (the state machine keeps them
+  // apart: sessions only while LOCKED, a staged Init only while
+  // UNPROVISIONED):
+  //  - session: what Execute needs of the session's request beyond
+  //    session_.prepared, a built-in operation's parameters (new custodians'
+  //    passphrases: wiped by EndSession). Before a session opens,
+  //    BeginOperation uses it for the request digest's copy with the
+  //    passphrases emptied.
+  //  - staged_key: Init's sealed root key until every custodian has
+  //    confirmed (the certificate waits in result_); wiped by
+  //    DropPendingSplit or the commit.
+  struct BuiltinParams {
+    int64_t set_time;
+    pki_appliance_v1_ChangeCustodiansRequest change_custodians;
+  };
+  union SharedRoom {
+    BuiltinParams session;
+    alignas(8) uint8_t staged_key[kMaxSealedKeySize];
+  };
+  SharedRoom room_{};
   PendingSplit pending_;
   uint64_t lockout_from_ms_ = 0;  // monotonic start of the current back-off
 };

@@ -74,7 +74,7 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
     ports_.storage->Erase(kRootCertKey).Ignore();
     ports_.storage->Erase(kSealedRootKeyKey).Ignore();
     ClearResult();
-    SecureZero(staged_key_, sizeof(staged_key_));
+    SecureZero(room_.staged_key, sizeof(room_.staged_key));
     return s;
   };
   StatusOr<const custody::Kek*> kek = custody_->StagedKek();
@@ -88,7 +88,9 @@ Status Device::Init(const pki_appliance_v1_InitRequest& req, pki_appliance_v1_In
   ClearResult();
   ProvisionOutput po;
   po.cert = MutableByteSpan(result_, sizeof(result_));
-  po.sealed_key = MutableByteSpan(staged_key_, sizeof(staged_key_));
+  // The room is the staged key's: no session exists while UNPROVISIONED.
+  PKI_CHECK(session_.phase == Phase::kNone);
+  po.sealed_key = MutableByteSpan(room_.staged_key, sizeof(room_.staged_key));
   Status s = ports_.engine->Provision(params, **kek, &po);
   if (!s.ok()) return fail(s);
 

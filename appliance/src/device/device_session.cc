@@ -72,21 +72,17 @@ Tail Rest(char* out, size_t cap) {
 // RequestDigest is SHA-256 of the nanopb encoding of |req| with every
 // custodian passphrase emptied (a digest of a low-entropy passphrase shown on
 // a screen would invite guessing). The host computes the same over its
-// protobuf encoding (docs/appliance-link.md). |copy| is room for the
-// blanked copy (only change-custodians requests carry passphrases); it is
-// wiped before returning. The encoding is hashed as nanopb writes it: no
-// buffer for the ~5 KiB encoding.
+// protobuf encoding (docs/appliance-link.md). The encoding is hashed as
+// nanopb writes it: no buffer for the ~5 KiB encoding.
+//
+// Only change-custodians requests carry passphrases. Their blanked copy
+// needs just the ChangeCustodiansRequest: a BeginOperationRequest is one
+// oneof, so its encoding is that member's tag and length-prefixed
+// submessage, which pb_encode_submessage writes exactly as pb_encode of the
+// whole request would (device_test checks the digest against the latter).
+// |room| takes the copy and is wiped before returning.
 static StatusOr<Sha256Bytes> RequestDigest(const pki_appliance_v1_BeginOperationRequest& req,
-                                           pki_appliance_v1_BeginOperationRequest* copy) {
-  const pki_appliance_v1_BeginOperationRequest* encode = &req;
-  if (req.which_params == pki_appliance_v1_BeginOperationRequest_change_custodians_tag) {
-    std::memcpy(copy, &req, sizeof(req));
-    auto& cc = copy->params.change_custodians;
-    for (pb_size_t i = 0; i < cc.custodians_count; ++i) {
-      SecureZero(cc.custodians[i].passphrase, sizeof(cc.custodians[i].passphrase));
-    }
-    encode = copy;
-  }
+                                           pki_appliance_v1_ChangeCustodiansRequest* room) {
   crypto::Hasher hasher(crypto::HashAlg::kSha256);
   pb_ostream_t os = {};
   os.callback = [](pb_ostream_t* stream, const pb_byte_t* buf, size_t count) {
@@ -95,8 +91,18 @@ static StatusOr<Sha256Bytes> RequestDigest(const pki_appliance_v1_BeginOperation
   };
   os.state = &hasher;
   os.max_size = pki_appliance_v1_BeginOperationRequest_size;
-  bool ok = pb_encode(&os, pki_appliance_v1_BeginOperationRequest_fields, encode);
-  SecureZero(copy, sizeof(*copy));
+  bool ok = false;
+  if (req.which_params == pki_appliance_v1_BeginOperationRequest_change_custodians_tag) {
+    std::memcpy(room, &req.params.change_custodians, sizeof(*room));
+    for (pb_size_t i = 0; i < room->custodians_count; ++i) {
+      SecureZero(room->custodians[i].passphrase, sizeof(room->custodians[i].passphrase));
+    }
+    ok = pb_encode_tag(&os, PB_WT_STRING, pki_appliance_v1_BeginOperationRequest_change_custodians_tag) &&
+         pb_encode_submessage(&os, pki_appliance_v1_ChangeCustodiansRequest_fields, room);
+    SecureZero(room, sizeof(*room));
+  } else {
+    ok = pb_encode(&os, pki_appliance_v1_BeginOperationRequest_fields, &req);
+  }
   if (!ok) return InternalError("cannot encode the request for its digest");
   Sha256Bytes out;
   StatusOr<size_t> n = hasher.Finish(MutableByteSpan(out.data(), out.size()));
@@ -227,8 +233,10 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
     EndSession();
     return s;
   }
-  // The session's request room is free until the session opens below.
-  StatusOr<Sha256Bytes> digest = RequestDigest(req, &session_.request);
+  // The shared room is free until the session opens below (no Init split
+  // is staged: refused above).
+  PKI_CHECK(pending_.kind == PendingSplit::Kind::kNone);
+  StatusOr<Sha256Bytes> digest = RequestDigest(req, &room_.session.change_custodians);
   if (!digest.ok()) {
     EndSession();
     return digest.status();
@@ -239,7 +247,12 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
     EndSession();
     return s;
   }
-  std::memcpy(&session_.request, &req, sizeof(req));
+  if (req.which_params == pki_appliance_v1_BeginOperationRequest_set_time_tag) {
+    room_.session.set_time = req.params.set_time.unix_seconds;
+  } else if (req.which_params == pki_appliance_v1_BeginOperationRequest_change_custodians_tag) {
+    std::memcpy(&room_.session.change_custodians, &req.params.change_custodians,
+                sizeof(room_.session.change_custodians));
+  }
   session_.phase = Phase::kCollecting;
 
   out->operation = op;
@@ -398,7 +411,6 @@ Status Device::Execute(const pki_appliance_v1_ExecuteRequest& req,
 
 Status Device::ExecuteApproved(const custody::Kek& kek, pki_appliance_v1_ExecuteResponse* out) {
   const PreparedOperation& prep = session_.prepared;
-  const pki_appliance_v1_BeginOperationRequest& req = session_.request;
   out->operation = prep.operation;
   Sha256Bytes result_digest{};
   EventType type = EventType::kSignIntermediate;
@@ -428,7 +440,7 @@ Status Device::ExecuteApproved(const custody::Kek& kek, pki_appliance_v1_Execute
       break;
     }
     case pki_appliance_v1_Operation_OPERATION_SET_TIME: {
-      PKI_RETURN_IF_ERROR(ApplySetTime(rec, *ports_.clock, req.params.set_time.unix_seconds));
+      PKI_RETURN_IF_ERROR(ApplySetTime(rec, *ports_.clock, room_.session.set_time));
       PKI_RETURN_IF_ERROR(SaveRecord(rec));
       type = EventType::kSetTime;
       ClearResult();
@@ -459,7 +471,7 @@ Status Device::ExecuteApproved(const custody::Kek& kek, pki_appliance_v1_Execute
       return OkStatus();
     }
     case pki_appliance_v1_Operation_OPERATION_CHANGE_CUSTODIANS: {
-      const auto& cc = req.params.change_custodians;
+      const auto& cc = room_.session.change_custodians;
       std::string_view names[custody::kMaxShares];
       for (pb_size_t i = 0; i < cc.custodians_count; ++i) names[i] = cc.custodians[i].name;
       PKI_RETURN_IF_ERROR(custody_->BeginResplit(

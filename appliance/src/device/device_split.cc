@@ -24,7 +24,7 @@ void Device::DropPendingSplit() {
   if (pending_.kind == PendingSplit::Kind::kInit) {
     // Init stored nothing: wipe the staged root (certificate, sealed key).
     ClearResult();
-    SecureZero(staged_key_, sizeof(staged_key_));
+    SecureZero(room_.staged_key, sizeof(room_.staged_key));
   }
   custody_->AbortStaged();
   pending_ = PendingSplit{};
@@ -49,7 +49,7 @@ Status Device::CommitPendingSplit(uint64_t* journal_sequence) {
   // is recovered at boot (device.cc: the stored root is complete).
   const ByteSpan cert(result_, pending_.cert_size);
   Status s = ports_.storage->Write(kRootCertKey, cert);
-  if (s.ok()) s = ports_.storage->Write(kSealedRootKeyKey, ByteSpan(staged_key_, pending_.sealed_key_size));
+  if (s.ok()) s = ports_.storage->Write(kSealedRootKeyKey, ByteSpan(room_.staged_key, pending_.sealed_key_size));
   if (!s.ok()) {
     ports_.storage->Erase(kRootCertKey).Ignore();
     ports_.storage->Erase(kSealedRootKeyKey).Ignore();
@@ -67,7 +67,7 @@ Status Device::CommitPendingSplit(uint64_t* journal_sequence) {
   rec.lifecycle = Lifecycle::kLocked;
   RaiseLowerBound(rec, pending_.time);
   PKI_RETURN_IF_ERROR(SaveRecord(rec));
-  SecureZero(staged_key_, sizeof(staged_key_));
+  SecureZero(room_.staged_key, sizeof(room_.staged_key));
   result_size_ = pending_.cert_size;
   has_root_ = true;
   root_cert_sha256_ = root_digest;

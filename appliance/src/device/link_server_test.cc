@@ -113,6 +113,34 @@ TEST_F(LinkServerTest, RepeatedIdGetsTheCachedFrameByteForByte) {
   EXPECT_EQ(h_.Call(Harness::GetStatus()).body.status.time_lower_bound, kStartTime + 100);
 }
 
+// A large answer (Init's wrapped shares: too big for the older entries)
+// stays the last cached answer across an uncached error (a bad frame): a
+// resend still gets it byte for byte and Init is not done again.
+TEST_F(LinkServerTest, UncachedErrorsDoNotEvictTheLastAnswer) {
+  std::vector<Custodian> cs = Harness::ThreeCustodians();
+  link::Request init = Harness::Init(cs, 2);
+  init.request_id = 9;
+  const std::vector<uint8_t> init_frame = Frame(init);
+  ASSERT_TRUE(host_->WriteAll(init_frame).ok());
+  auto r = Pump(1);
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0].which_body, pki_appliance_v1_Response_init_tag) << MessageOf(r[0]);
+  const std::vector<uint8_t> first = raw_;
+  ASSERT_GT(first.size(), size_t{PKI_LINK_OLDER_RESPONSE_BYTES});
+  raw_.clear();
+  std::vector<uint8_t> bad = Frame(Status(10));
+  bad.back() ^= 0x01;  // bad CRC: BAD_FRAME for id 0, not cached
+  ASSERT_TRUE(host_->WriteAll(bad).ok());
+  r = Pump(1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(ErrorOf(r[0]), pki_appliance_v1_ErrorCode_ERROR_BAD_FRAME);
+  raw_.clear();
+  ASSERT_TRUE(host_->WriteAll(init_frame).ok());
+  ASSERT_EQ(Pump(1).size(), 1u);
+  EXPECT_EQ(raw_, first);
+  EXPECT_EQ(server_->stats().replays, 1u);
+}
+
 // A retry of an earlier id (the host sent another request in between) gets
 // that id's own cached answer byte for byte, and it is not done again.
 TEST_F(LinkServerTest, RetryOfAnEarlierIdGetsItsOwnCachedAnswer) {
