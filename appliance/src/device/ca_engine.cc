@@ -79,6 +79,33 @@ Status LoadRoot(hw::Storage& storage, ca::CaCertificate* out) {
   return OkStatus();
 }
 
+// SealKey seals |key|'s private DER under |kek| into |out|; returns the
+// length. UnsealKey is the reverse: PERMISSION_DENIED if |kek| does not open
+// |sealed|, DATA_LOSS if what it opens does not parse. Not inlined: the
+// private DER room (crypto::kMaxPrivateKeyDer, wiped on return) must not sit
+// in the frame under key generation and signing, the deepest stacks.
+[[gnu::noinline]] StatusOr<size_t> SealKey(const crypto::KeyPair& key, const KekView& kek,
+                                           crypto::Drbg& drbg, MutableByteSpan out) {
+  crypto::PrivateKeyDer der;
+  PKI_RETURN_IF_ERROR(key.SerializePrivate(der));
+  return crypto::AeadSeal(kek, drbg, RootKeyAad(), der.View(SecretAccess::Grant()), out);
+}
+
+[[gnu::noinline]] StatusOr<crypto::KeyPair> UnsealKey(const KekView& kek, ByteSpan sealed) {
+  crypto::PrivateKeyDer der;
+  PKI_RETURN_IF_ERROR(der.Resize(crypto::kMaxPrivateKeyDer));
+  StatusOr<size_t> opened =
+      crypto::AeadOpen(kek, RootKeyAad(), sealed, der.Mutable(SecretAccess::Grant()));
+  if (!opened.ok()) {
+    return PermissionDeniedError("the quorum's KEK does not open the sealed root key");
+  }
+  PKI_RETURN_IF_ERROR(der.Resize(*opened));
+  StatusOr<crypto::KeyPair> key = crypto::KeyPair::FromPrivateDer(der.View(SecretAccess::Grant()));
+  der.Clear();
+  if (!key.ok()) return DataLossError("unsealed root key does not parse");
+  return key;
+}
+
 }  // namespace
 
 CaEngine::~CaEngine() {
@@ -101,12 +128,7 @@ Status CaEngine::Provision(const ProvisionParams& params, const KekView& kek,
   if (!cert.ok()) return cert.status();
   out->cert_size = *cert;
 
-  crypto::PrivateKeyDer der;
-  PKI_RETURN_IF_ERROR(key.SerializePrivate(der));
-  StatusOr<size_t> sealed =
-      crypto::AeadSeal(kek, drbg_, RootKeyAad(), der.View(SecretAccess::Grant()), out->sealed_key);
-  if (!sealed.ok()) return sealed.status();
-  out->sealed_key_size = *sealed;
+  PKI_ASSIGN_OR_RETURN(out->sealed_key_size, SealKey(key, kek, drbg_, out->sealed_key));
   return OkStatus();
 }
 
@@ -258,18 +280,9 @@ StatusOr<size_t> CaEngine::Sign(const PreparedOperation& prepared, const KekView
     }
     return sealed.status();
   }
-  crypto::PrivateKeyDer der;
-  PKI_RETURN_IF_ERROR(der.Resize(crypto::kMaxPrivateKeyDer));
-  StatusOr<size_t> opened = crypto::AeadOpen(kek, RootKeyAad(), ByteSpan(buf, *sealed),
-                                             der.Mutable(SecretAccess::Grant()));
+  StatusOr<crypto::KeyPair> key = UnsealKey(kek, ByteSpan(buf, *sealed));
   SecureZero(buf, *sealed);
-  if (!opened.ok()) {
-    return PermissionDeniedError("the quorum's KEK does not open the sealed root key");
-  }
-  PKI_RETURN_IF_ERROR(der.Resize(*opened));
-  StatusOr<crypto::KeyPair> key = crypto::KeyPair::FromPrivateDer(der.View(SecretAccess::Grant()));
-  der.Clear();
-  if (!key.ok()) return DataLossError("unsealed root key does not parse");
+  if (!key.ok()) return key.status();
   PKI_RETURN_IF_ERROR(root->MatchesKey(*key));
   ByteSpan tbs(prepared.tbs, prepared.tbs_size);
   const bool is_crl = prepared.operation == pki_appliance_v1_Operation_OPERATION_ISSUE_CRL ||
