@@ -14,7 +14,7 @@
 // state change and operation is journaled before its result is released.
 //
 // Everything comes in through DevicePorts (no globals). No heap: the Device
-// is built in place in a caller-owned std::optional (about 27 KiB on a
+// is built in place in a caller-owned std::optional (about 21 KiB on a
 // 32-bit board).
 #ifndef PKI_APPLIANCE_DEVICE_DEVICE_H_
 #define PKI_APPLIANCE_DEVICE_DEVICE_H_

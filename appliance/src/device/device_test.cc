@@ -271,6 +271,8 @@ TEST_F(Provisioned, TheLargestCrlTheTbsRoomTakesIsSignedAndServed) {
     ASSERT_EQ(h_.Call(Harness::Abort(n)).which_body, pki_appliance_v1_Response_abort_tag);
   }
   ASSERT_LT(list.count(), kMaxRevocations) << "the TBS room should run out first";
+  RecordProperty("largest_crl_entries", static_cast<int>(list.count() - 1));
+  RecordProperty("largest_crl_tbs_bytes", static_cast<int>(largest_tbs));
   // An entry is at most 56 bytes: the last TBS that fit filled the room.
   EXPECT_LE(largest_tbs, kMaxTbsSize);
   EXPECT_GT(largest_tbs + 56, kMaxTbsSize);

@@ -9,7 +9,7 @@
 //     request_id differs from the header's, gets ERROR_BAD_MESSAGE;
 //   - a repeated request id with the same payload gets the cached response
 //     frame again, byte for byte; with another payload, ERROR_INVALID_ARGUMENT.
-// No heap: buffers are members (about 22 KiB: the decoder's frame buffer, the
+// No heap: buffers are members (about 20 KiB: the decoder's frame buffer, the
 // response cache's copy of the last response frame, the decoded response and
 // one buffer the decoded request and the response frame take turns in). The
 // request payload is used in place in the decoder's buffer.

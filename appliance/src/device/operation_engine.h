@@ -24,9 +24,9 @@
 namespace pki::appliance::device {
 
 // The largest to-be-signed DER an operation may build: a TBSCertList of
-// about 105 revocations of 20-byte serials with reason codes (an entry is at
-// most 56 bytes), a TBSCertificate is at most ~3 KiB. A larger TBS is
-// refused by its builder (OUT_OF_RANGE), nothing overflows.
+// about 110 revocations of 20-byte serials with reason codes (an entry is at
+// most 56 bytes; device_test drives it), a TBSCertificate is at most ~3 KiB.
+// A larger TBS is refused by its builder (OUT_OF_RANGE), nothing overflows.
 inline constexpr size_t kMaxTbsSize = 6144;
 // What signing adds around a TBS (ca/sign.cc): the outer SEQUENCE header (4
 // bytes: the content stays below 64 KiB), the AlgorithmIdentifier (at most
