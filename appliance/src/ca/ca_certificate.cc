@@ -49,17 +49,27 @@ Status CaCertificate::ParseInto(ByteSpan der, CaCertificate* out) {
     return InvalidArgumentError("CA certificate: SubjectKeyIdentifier malformed");
   }
 
+  // mbedTLS parsed |der| in place (no copy): every field is a slice of it.
+  auto slice = [&der](const unsigned char* at, size_t len, Slice* to) {
+    if (at < der.data() || len > der.size() || static_cast<size_t>(at - der.data()) > der.size() - len) {
+      return false;
+    }
+    *to = Slice{static_cast<size_t>(at - der.data()), len};
+    return true;
+  };
+  Slice subject, issuer, spki, ski;
+  if (!slice(crt.subject_raw.p, crt.subject_raw.len, &subject) ||
+      !slice(crt.issuer_raw.p, crt.issuer_raw.len, &issuer) ||
+      !slice(crt.pk_raw.p, crt.pk_raw.len, &spki) || !slice(p, ski_len, &ski)) {
+    return InternalError("CA certificate: a parsed field lies outside the DER");
+  }
   CaCertificate& c = *out;
   std::memmove(c.der_.data(), der.data(), der.size());
   c.der_size_ = der.size();
-  std::memcpy(c.subject_.data(), crt.subject_raw.p, crt.subject_raw.len);
-  c.subject_size_ = crt.subject_raw.len;
-  std::memcpy(c.issuer_.data(), crt.issuer_raw.p, crt.issuer_raw.len);
-  c.issuer_size_ = crt.issuer_raw.len;
-  std::memcpy(c.spki_.data(), crt.pk_raw.p, crt.pk_raw.len);
-  c.spki_size_ = crt.pk_raw.len;
-  std::memcpy(c.ski_.data(), p, ski_len);
-  c.ski_size_ = ski_len;
+  c.subject_ = subject;
+  c.issuer_ = issuer;
+  c.spki_ = spki;
+  c.ski_ = ski;
   c.not_before_ = internal::UnixFromX509Time(crt.valid_from);
   c.not_after_ = internal::UnixFromX509Time(crt.valid_to);
   c.key_alg_ = alg;
@@ -72,15 +82,14 @@ Status CaCertificate::ParseInto(ByteSpan der, CaCertificate* out) {
 Status CaCertificate::ParseInPlace(size_t size) {
   if (size > der_.size()) return InvalidArgumentError("CA certificate: larger than 4096 bytes");
   Status s = ParseInto(ByteSpan(der_.data(), size), this);
-  if (!s.ok()) {
-    der_size_ = subject_size_ = issuer_size_ = spki_size_ = ski_size_ = 0;
-  }
+  if (!s.ok()) Clear();
   return s;
 }
 
 Status CaCertificate::VerifySelfSigned() const {
-  if (subject_der().size() != issuer_der().size() ||
-      std::memcmp(subject_.data(), issuer_.data(), subject_size_) != 0) {
+  const ByteSpan subject = subject_der(), issuer = issuer_der();
+  if (subject.size() != issuer.size() ||
+      std::memcmp(subject.data(), issuer.data(), subject.size()) != 0) {
     return PermissionDeniedError("CA certificate: not self-issued (issuer != subject)");
   }
   PKI_ASSIGN_OR_RETURN(const internal::SignedParts parts, internal::SplitSigned(der()));
@@ -93,7 +102,8 @@ Status CaCertificate::VerifySelfSigned() const {
 Status CaCertificate::MatchesKey(const crypto::KeyPair& key) const {
   uint8_t spki[crypto::kMaxSpkiDer];
   PKI_ASSIGN_OR_RETURN(const size_t n, key.WriteSpki(spki));
-  if (n != spki_size_ || std::memcmp(spki, spki_.data(), n) != 0) {
+  const ByteSpan mine = spki_der();
+  if (n != mine.size() || std::memcmp(spki, mine.data(), n) != 0) {
     return FailedPreconditionError("key does not match certificate");
   }
   return OkStatus();

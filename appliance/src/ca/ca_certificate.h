@@ -1,6 +1,7 @@
 // ca_certificate.h — a parsed CA certificate (the root, an old root in a
 // rollover) with what issuing under it needs: subject Name DER, SKI, validity,
-// SPKI and key algorithm. Plain data in fixed arrays (no pool use after Parse).
+// SPKI and key algorithm. Plain data: the DER in a fixed array and where each
+// field lies in it (no pool use after Parse).
 #ifndef PKI_APPLIANCE_CA_CA_CERTIFICATE_H_
 #define PKI_APPLIANCE_CA_CA_CERTIFICATE_H_
 
@@ -53,10 +54,10 @@ class CaCertificate final {
 
   // Views borrow this object.
   ByteSpan der() const { return ByteSpan(der_.data(), der_size_); }
-  ByteSpan subject_der() const { return ByteSpan(subject_.data(), subject_size_); }
-  ByteSpan issuer_der() const { return ByteSpan(issuer_.data(), issuer_size_); }
-  ByteSpan spki_der() const { return ByteSpan(spki_.data(), spki_size_); }
-  ByteSpan subject_key_id() const { return ByteSpan(ski_.data(), ski_size_); }
+  ByteSpan subject_der() const { return Part(subject_); }
+  ByteSpan issuer_der() const { return Part(issuer_); }
+  ByteSpan spki_der() const { return Part(spki_); }
+  ByteSpan subject_key_id() const { return Part(ski_); }
   int64_t not_before() const { return not_before_; }
   int64_t not_after() const { return not_after_; }
   crypto::KeyAlgorithm key_algorithm() const { return key_alg_; }
@@ -64,12 +65,22 @@ class CaCertificate final {
   int path_len() const { return path_len_; }
 
  private:
+  // Where a field lies in der_ (the subject and issuer Names, the SPKI and
+  // the SKI's value are verbatim slices of the certificate DER): offsets,
+  // not copies, so a copy of the object stays valid.
+  struct Slice {
+    size_t offset = 0;
+    size_t size = 0;
+  };
+  ByteSpan Part(Slice s) const { return ByteSpan(der_.data() + s.offset, s.size); }
+  void Clear() {
+    der_size_ = 0;
+    subject_ = issuer_ = spki_ = ski_ = Slice{};
+  }
+
   std::array<uint8_t, kMaxCertificateDer> der_{};
-  std::array<uint8_t, kMaxNameDer> subject_{};
-  std::array<uint8_t, kMaxNameDer> issuer_{};
-  std::array<uint8_t, crypto::kMaxSpkiDer> spki_{};
-  std::array<uint8_t, kMaxKeyIdSize> ski_{};
-  size_t der_size_ = 0, subject_size_ = 0, issuer_size_ = 0, spki_size_ = 0, ski_size_ = 0;
+  size_t der_size_ = 0;
+  Slice subject_, issuer_, spki_, ski_;
   int64_t not_before_ = 0, not_after_ = 0;
   crypto::KeyAlgorithm key_alg_ = crypto::KeyAlgorithm::kEcP384;
   int path_len_ = -1;

@@ -1,6 +1,5 @@
 #include "device/ca_engine.h"
 
-#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -19,12 +18,6 @@
 #include "device/revocations.h"
 
 namespace pki::appliance::device {
-
-#if UINTPTR_MAX == 0xFFFFFFFFu
-// On 32-bit boards the revocation list (serials + CRL entries viewing them)
-// must not be what sizes the shared scratch: the parsed certificate is.
-static_assert(sizeof(RevocationList) <= sizeof(ca::CaCertificate));
-#endif
 
 namespace {
 

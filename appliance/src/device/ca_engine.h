@@ -61,7 +61,7 @@ class CaEngine final : public OperationEngine {
   crypto::Drbg& drbg_;
   CaEngineConfig config_;
   // The stored root, read from storage straight into it and parsed again on
-  // each use (~5.8 KB: static RAM rather than a stack frame).
+  // each use (~4.1 KiB on the boards: static RAM rather than a stack frame).
   ca::CaCertificate root_;
   // Room for the root's TBS (Provision) and the sealed root key (Sign): a
   // root larger than ca::kMaxCertificateDer does not parse anyway.
@@ -71,9 +71,8 @@ class CaEngine final : public OperationEngine {
   // Scratch only one operation at a time uses, so they share the room: raw
   // bytes, the new root a cross-sign certifies, or a CRL's (or a revoke
   // commit's) revocation list, reloaded from storage each use (it is the
-  // CRL's entries itself: no second array). The parsed certificate is the
-  // largest; a full revocation list is smaller (static_assert in
-  // ca_engine.cc, 32-bit boards).
+  // CRL's entries itself: no second array). On the boards the revocation
+  // list is the largest (5640 B; a parsed certificate 4.1 KiB).
   std::variant<std::monostate, RawScratch, ca::CaCertificate, RevocationList> scratch_;
 };
 
