@@ -167,10 +167,11 @@ Status Custody::CommitStaged() {
   uint8_t buf[kMaxSplitRecordSize];
   PKI_ASSIGN_OR_RETURN(size_t n, EncodeSplitRecord(s.info, buf));
   PKI_RETURN_IF_ERROR(storage_->Write(kSplitRecordKey, ByteSpan(buf, n)));
+  // A session borrows active_: end it before the split changes.
+  quorum_.End();
   active_ = s.info;
   has_active_ = true;
   staged_.reset();
-  quorum_.End();
   return OkStatus();
 }
 

@@ -16,6 +16,7 @@ void QuorumAssembler::End() {
   deadline_ms_ = 0;
   mask_ = 0;
   accepted_ = 0;
+  split_ = nullptr;
 }
 
 Status QuorumAssembler::Begin(const SplitInfo& split, const ApplianceId& appliance,
@@ -30,7 +31,7 @@ Status QuorumAssembler::Begin(const SplitInfo& split, const ApplianceId& applian
     End();
     return st;
   }
-  split_ = split;
+  split_ = &split;
   appliance_ = appliance;
   deadline_ms_ = now_ms + timeout_ms;
   state_ = State::kCollecting;
@@ -67,17 +68,17 @@ StatusOr<SubmitResult> QuorumAssembler::Submit(ByteSpan nonce, ByteSpan wrapped,
   // Refuse a repeated index before the slow KDF. The index byte is only a
   // hint here; VerifyShare authenticates it.
   const uint8_t hint = wrapped.size() > 5 ? wrapped[5] : 0;
-  if (hint >= 1 && hint <= split_.count && (mask_ & (1u << (hint - 1u))) != 0) {
-    return CustodianError(StatusCode::kAlreadyExists, split_.names[hint - 1u].view(), hint,
+  if (hint >= 1 && hint <= split_->count && (mask_ & (1u << (hint - 1u))) != 0) {
+    return CustodianError(StatusCode::kAlreadyExists, split_->names[hint - 1u].view(), hint,
                           "share already presented");
   }
   ShamirShare& slot = shares_[accepted_];
-  PKI_RETURN_IF_ERROR(VerifyShare(split_, appliance_, wrapped, passphrase, claimed_name, &slot));
+  PKI_RETURN_IF_ERROR(VerifyShare(*split_, appliance_, wrapped, passphrase, claimed_name, &slot));
   if ((mask_ & (1u << (slot.index - 1u))) != 0) {  // authenticated index repeated
     const uint8_t index = slot.index;
     slot.index = 0;
     slot.value.Clear();
-    return CustodianError(StatusCode::kAlreadyExists, split_.names[index - 1u].view(), index,
+    return CustodianError(StatusCode::kAlreadyExists, split_->names[index - 1u].view(), index,
                           "share already presented");
   }
   mask_ = static_cast<uint16_t>(mask_ | (1u << (slot.index - 1u)));
@@ -85,8 +86,8 @@ StatusOr<SubmitResult> QuorumAssembler::Submit(ByteSpan nonce, ByteSpan wrapped,
   SubmitResult result;
   result.index = slot.index;
   result.accepted = accepted_;
-  result.threshold = split_.threshold;
-  if (accepted_ < split_.threshold) return result;
+  result.threshold = split_->threshold;
+  if (accepted_ < split_->threshold) return result;
 
   const ShamirShare* use[kMaxShares] = {};
   for (size_t i = 0; i < accepted_; ++i) use[i] = &shares_[i];
@@ -100,8 +101,8 @@ StatusOr<SubmitResult> QuorumAssembler::Submit(ByteSpan nonce, ByteSpan wrapped,
     End();
     return st;
   }
-  const Commitment check = KekCheck(split_.split_id, kek_);
-  if (!ConstantTimeEqual(check, split_.kek_check)) {
+  const Commitment check = KekCheck(split_->split_id, kek_);
+  if (!ConstantTimeEqual(check, split_->kek_check)) {
     End();
     return DataLossError("quorum: verified shares did not rebuild the committed KEK");
   }

@@ -44,8 +44,9 @@ class QuorumAssembler final {
   QuorumAssembler(const QuorumAssembler&) = delete;
   QuorumAssembler& operator=(const QuorumAssembler&) = delete;
 
-  // Begin starts a session for |split| (copied) on |appliance|, ending any
-  // previous one (wiped). The nonce comes from |drbg| (borrowed for the
+  // Begin starts a session for |split| (borrowed: it must stay unchanged
+  // until the session ends; custody ends it before changing its active
+  // split) on |appliance|, ending any previous one (wiped). The nonce comes from |drbg| (borrowed for the
   // call) and is written to |out_nonce|; the session expires at
   // |now_ms| + |timeout_ms| (monotonic milliseconds). INVALID_ARGUMENT if
   // |split| is not a valid split or |timeout_ms| is 0; UNAVAILABLE if the
@@ -87,7 +88,6 @@ class QuorumAssembler final {
   // custodians form the quorum (never their values).
   uint16_t IndicesMask() const { return mask_; }
   uint8_t accepted() const { return accepted_; }
-  const SplitInfo& split() const { return split_; }
 
  private:
   static constexpr uint32_t kCompleteMagic = 0x5AC3E11Bu;  // far from 0 in Hamming distance
@@ -96,7 +96,7 @@ class QuorumAssembler final {
 
   State state_ = State::kIdle;
   uint32_t complete_magic_ = 0;
-  SplitInfo split_;
+  const SplitInfo* split_ = nullptr;  // the session's split; null when idle
   ApplianceId appliance_;
   OperationNonce nonce_{};
   uint64_t deadline_ms_ = 0;
