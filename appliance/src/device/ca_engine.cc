@@ -181,18 +181,18 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
   PKI_ASSIGN_OR_RETURN(req.serial, ca::GenerateSerial(drbg_));
   PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildIntermediateTbs(*root, profile, req, out->tbs));
   crypto::Sha256Digest csr_digest = crypto::Sha256(req.csr_der);
-  std::snprintf(out->preview, sizeof(out->preview),
+  std::snprintf(out->preview.data(), out->preview.size(),
                 "sign intermediate CA, profile '%s'\nvalidity %u days from %lld\npath length %d; "
                 "%u permitted, %u excluded DNS subtrees\nserial ",
                 p.name, static_cast<unsigned>(p.validity_days), static_cast<long long>(ctx.now),
                 static_cast<int>(p.path_len), static_cast<unsigned>(p.permitted_dns_count),
                 static_cast<unsigned>(p.excluded_dns_count));
-  AppendHex(out->preview, sizeof(out->preview), req.serial.view(), 20);
+  AppendHex(out->preview.data(), out->preview.size(), req.serial.view(), 20);
   {
-    Tail t = Rest(out->preview, sizeof(out->preview));
+    Tail t = Rest(out->preview.data(), out->preview.size());
     std::snprintf(t.at, t.room, "\nCSR SHA-256 ");
   }
-  AppendHex(out->preview, sizeof(out->preview), ByteSpan(csr_digest), 32);
+  AppendHex(out->preview.data(), out->preview.size(), ByteSpan(csr_digest), 32);
   return OkStatus();
 }
 
@@ -217,19 +217,19 @@ Status CaEngine::PrepareCrl(uint32_t next_update_days, const PrepareContext& ctx
   req.distribution_point = config_.crl_url;
   PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildCrlTbs(*root, req, out->tbs));
   out->crl_number = ctx.next_crl_number;
-  std::snprintf(out->preview, sizeof(out->preview),
+  std::snprintf(out->preview.data(), out->preview.size(),
                 "%s\nCRL number %llu, %u revoked, next update in %u days",
                 add_pending ? "revoke intermediate and issue the root CRL" : "issue the root CRL",
                 static_cast<unsigned long long>(ctx.next_crl_number),
                 static_cast<unsigned>(count), static_cast<unsigned>(next_update_days));
   if (add_pending) {
     {
-    Tail t = Rest(out->preview, sizeof(out->preview));
+    Tail t = Rest(out->preview.data(), out->preview.size());
     std::snprintf(t.at, t.room, "\nrevoke serial ");
   }
-    AppendHex(out->preview, sizeof(out->preview), pending, 20);
+    AppendHex(out->preview.data(), out->preview.size(), pending, 20);
     {
-    Tail t = Rest(out->preview, sizeof(out->preview));
+    Tail t = Rest(out->preview.data(), out->preview.size());
     std::snprintf(t.at, t.room, " reason %u",
             static_cast<unsigned>(out->revoke_reason));
   }
@@ -253,10 +253,10 @@ Status CaEngine::PrepareCross(const pki_appliance_v1_CrossSignRequest& r, const 
   PKI_ASSIGN_OR_RETURN(req.serial, ca::GenerateSerial(drbg_));
   PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildCrossTbs(*root, *new_root, req, out->tbs));
   crypto::Sha256Digest d = crypto::Sha256(ByteSpan(r.cert_der.bytes, r.cert_der.size));
-  std::snprintf(out->preview, sizeof(out->preview),
+  std::snprintf(out->preview.data(), out->preview.size(),
                 "cross-certify a new root for %u days\nnew root certificate SHA-256 ",
                 static_cast<unsigned>(r.validity_days));
-  AppendHex(out->preview, sizeof(out->preview), ByteSpan(d), 32);
+  AppendHex(out->preview.data(), out->preview.size(), ByteSpan(d), 32);
   return OkStatus();
 }
 

@@ -120,14 +120,14 @@ Status Device::PrepareBuiltin(const pki_appliance_v1_BeginOperationRequest& req,
         return InvalidArgumentError("set time would move time backwards below the lower bound ")
             .AppendNumber(static_cast<uint64_t>(record_.time_lower_bound));
       }
-      std::snprintf(out->preview, sizeof(out->preview),
+      std::snprintf(out->preview.data(), out->preview.size(),
                     "set the device time to %lld (unix seconds; now %lld, lower bound %lld)",
                     static_cast<long long>(t), static_cast<long long>(now),
                     static_cast<long long>(record_.time_lower_bound));
       return OkStatus();
     }
     case pki_appliance_v1_BeginOperationRequest_decommission_tag:
-      std::snprintf(out->preview, sizeof(out->preview),
+      std::snprintf(out->preview.data(), out->preview.size(),
                     "DECOMMISSION: erase the sealed root key for good. Reason: %s",
                     req.params.decommission.reason);
       return OkStatus();
@@ -144,11 +144,11 @@ Status Device::PrepareBuiltin(const pki_appliance_v1_BeginOperationRequest& req,
               .Append(" is shorter than 8 characters");
         }
       }
-      std::snprintf(out->preview, sizeof(out->preview), "change custodians: new quorum %u of %u:",
+      std::snprintf(out->preview.data(), out->preview.size(), "change custodians: new quorum %u of %u:",
                     static_cast<unsigned>(cc.threshold), static_cast<unsigned>(cc.custodians_count));
       for (pb_size_t i = 0; i < cc.custodians_count; ++i) {
         {
-    Tail t = Rest(out->preview, sizeof(out->preview));
+    Tail t = Rest(out->preview.data(), out->preview.size());
     std::snprintf(t.at, t.room, " %s", cc.custodians[i].name);
   }
       }
@@ -208,6 +208,8 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
 
   PreparedOperation& prep = session_.prepared;
   SecureZero(&prep, sizeof(prep));
+  // The preview is written straight into the answer (no copy kept).
+  prep.preview = std::span<char>(out->preview);
   Status s;
   switch (op) {
     case pki_appliance_v1_Operation_OPERATION_SIGN_INTERMEDIATE:
@@ -231,6 +233,7 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
   prep.operation = op;
   if (!s.ok()) {
     EndSession();
+    *out = pki_appliance_v1_BeginOperationResponse_init_zero;  // a partial preview
     return s;
   }
   // The shared room is free until the session opens below (no Init split
@@ -266,7 +269,7 @@ Status Device::BeginOperation(const pki_appliance_v1_BeginOperationRequest& req,
     out->tbs_sha256.size = 32;
     std::memcpy(out->tbs_sha256.bytes, tbs_digest.data(), 32);
   }
-  std::memcpy(out->preview, prep.preview, sizeof(out->preview) - 1);
+  prep.preview = {};  // it was out->preview: not kept past this call
   StatusOr<size_t> words = PgpWords(out->pgp_words, ByteSpan(session_.request_sha256));
   out->shares_needed = custody_->ActiveSplit()->threshold;
   out->expires_in_seconds = static_cast<uint32_t>(config_.quorum_timeout_ms / 1000);

@@ -138,6 +138,9 @@ TEST_F(Provisioned, QuorumSetTimeShowsTheRequestDigestAndNeedsMShares) {
   // The screen shows the same digest in hex and the same words.
   std::string screen = h_.display().Current();
   EXPECT_THAT(screen, HasSubstr("SET TIME"));
+  // The preview is in the answer and on the screen.
+  EXPECT_THAT(std::string(bo.preview), HasSubstr("set the device time to " + std::to_string(t)));
+  EXPECT_THAT(screen, HasSubstr("set the device time to"));
   EXPECT_THAT(screen, HasSubstr(Hex(bo.request_sha256.bytes, 4)));
   std::string words(bo.pgp_words);
   EXPECT_THAT(screen, HasSubstr(words.substr(0, words.find(' ', 20))));
@@ -211,6 +214,8 @@ TEST_F(Provisioned, SessionTimesOutAndARebootComesBackLocked) {
 TEST_F(Provisioned, IssueCrlThenRevokeRaiseTheCrlNumber) {
   link::Response begin;
   std::vector<uint8_t> nonce = h_.Approve(Harness::BeginIssueCrl(30), {&cs_[0], &cs_[1]}, &begin);
+  EXPECT_THAT(std::string(begin.body.begin_operation.preview),
+              HasSubstr("issue the root CRL\nCRL number 1, 0 revoked, next update in 30 days"));
   // Before Execute, the result is the exact TBS the quorum approved.
   std::vector<uint8_t> tbs = h_.FetchAll();
   crypto::Sha256Digest td = crypto::Sha256(tbs);

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "appliance/v1/link.nanopb.h"
@@ -42,6 +43,7 @@ static_assert(kMaxResultSize >= ca::kMaxCertificateDer + kMaxSignedOverhead,
               "a root certificate (whose TBS fits ca::kMaxCertificateDer) fits the result");
 static_assert(kMaxSignedOverhead < 64 * 1024 - kMaxTbsSize, "the outer length stays 2 bytes");
 inline constexpr size_t kMaxPreviewSize = 1024;   // link.options: BeginOperationResponse.preview
+static_assert(sizeof(pki_appliance_v1_BeginOperationResponse::preview) == kMaxPreviewSize);
 inline constexpr size_t kMaxSealedKeySize = 2560; // sealed RSA-4096 private key
 
 using KekView = SecretArray<32>;
@@ -68,7 +70,10 @@ struct PreparedOperation {
   pki_appliance_v1_Operation operation = pki_appliance_v1_Operation_OPERATION_UNSPECIFIED;
   uint8_t tbs[kMaxTbsSize] = {};
   size_t tbs_size = 0;          // 0 for operations that sign nothing
-  char preview[kMaxPreviewSize] = {};
+  // Where Prepare writes the human-readable preview, NUL-terminated: room
+  // the caller lends for the call (the device: its BeginOperation answer's
+  // preview field, kMaxPreviewSize bytes), not kept afterwards.
+  std::span<char> preview;
   // The CRL number the TBS carries (0: none); the device persists it.
   uint64_t crl_number = 0;
   // A revocation to persist after signing (Commit).
