@@ -56,6 +56,13 @@ Status ApplyKeyPolicy(const mbedtls_pk_context& pk, crypto::KeyAlgorithm alg, co
 }  // namespace
 
 StatusOr<CheckedCsr> CheckedCsr::Parse(ByteSpan der, const KeyPolicy& policy) {
+  CheckedCsr out;
+  PKI_RETURN_IF_ERROR(ParseInto(der, policy, &out));
+  return out;
+}
+
+Status CheckedCsr::ParseInto(ByteSpan der, const KeyPolicy& policy, CheckedCsr* out) {
+  out->subject_size_ = out->spki_size_ = 0;  // empty until every check passed
   if (der.empty() || der.size() > kMaxCsrDer) return InvalidArgumentError("CSR: empty or larger than 4096 bytes");
   crypto::InitPool();
   CsrContext ctx;
@@ -88,16 +95,18 @@ StatusOr<CheckedCsr> CheckedCsr::Parse(ByteSpan der, const KeyPolicy& policy) {
     return InvalidArgumentError("CSR: subject DN is empty");
   }
   if (csr.subject_raw.len > kMaxNameDer) return InvalidArgumentError("CSR: subject DN longer than 512 bytes");
-  CheckedCsr out;
-  std::memcpy(out.subject_.data(), csr.subject_raw.p, csr.subject_raw.len);
-  out.subject_size_ = csr.subject_raw.len;
-  uint8_t spki[crypto::kMaxSpkiDer];
-  ret = mbedtls_pk_write_pubkey_der(&csr.pk, spki, sizeof(spki));
-  if (ret < 0) return crypto::internal::MbedtlsStatus(ret, StatusCode::kInternal, "CSR: key re-encoding failed");
-  out.spki_size_ = static_cast<size_t>(ret);
-  std::memcpy(out.spki_.data(), spki + sizeof(spki) - out.spki_size_, out.spki_size_);
-  out.key_alg_ = alg;
-  return out;
+  // mbedTLS writes the SPKI at the end of the buffer: move it to the front.
+  ret = mbedtls_pk_write_pubkey_der(&csr.pk, out->spki_.data(), out->spki_.size());
+  if (ret < 0) {
+    out->spki_size_ = 0;
+    return crypto::internal::MbedtlsStatus(ret, StatusCode::kInternal, "CSR: key re-encoding failed");
+  }
+  out->spki_size_ = static_cast<size_t>(ret);
+  std::memmove(out->spki_.data(), out->spki_.data() + out->spki_.size() - out->spki_size_, out->spki_size_);
+  std::memcpy(out->subject_.data(), csr.subject_raw.p, csr.subject_raw.len);
+  out->subject_size_ = csr.subject_raw.len;
+  out->key_alg_ = alg;
+  return OkStatus();
 }
 
 }  // namespace pki::appliance::ca

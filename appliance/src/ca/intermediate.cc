@@ -65,6 +65,13 @@ Status CheckIntermediateProfile(const IntermediateProfile& p) {
 
 StatusOr<size_t> BuildIntermediateTbs(const CaCertificate& issuer, const IntermediateProfile& profile,
                                       const IntermediateRequest& request, MutableByteSpan out_tbs) {
+  CheckedCsr csr;
+  return BuildIntermediateTbs(issuer, profile, request, out_tbs, &csr);
+}
+
+StatusOr<size_t> BuildIntermediateTbs(const CaCertificate& issuer, const IntermediateProfile& profile,
+                                      const IntermediateRequest& request, MutableByteSpan out_tbs,
+                                      CheckedCsr* csr_room) {
   PKI_RETURN_IF_ERROR(CheckIntermediateProfile(profile));
   PKI_RETURN_IF_ERROR(CheckSerial(request.serial));
   PKI_RETURN_IF_ERROR(internal::CheckTimeRange(request.not_before, "validity: notBefore"));
@@ -83,7 +90,8 @@ StatusOr<size_t> BuildIntermediateTbs(const CaCertificate& issuer, const Interme
   if (issuer.path_len() >= 0 && profile.path_len >= issuer.path_len()) {
     return InvalidArgumentError("profile.path_len: must be below the issuer's pathLenConstraint");
   }
-  PKI_ASSIGN_OR_RETURN(const CheckedCsr csr, CheckedCsr::Parse(request.csr_der, profile.key_policy));
+  PKI_RETURN_IF_ERROR(CheckedCsr::ParseInto(request.csr_der, profile.key_policy, csr_room));
+  const CheckedCsr& csr = *csr_room;
   if (SameBytes(csr.spki_der(), issuer.spki_der())) return InvalidArgumentError("CSR: key is the issuer's own key");
   if (SameBytes(csr.subject_der(), issuer.subject_der())) {
     return InvalidArgumentError("CSR: subject DN equals the issuer's subject");

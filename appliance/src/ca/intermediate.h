@@ -78,6 +78,12 @@ struct IntermediateRequest {
 // small. Borrows everything for the call; deterministic.
 StatusOr<size_t> BuildIntermediateTbs(const CaCertificate& issuer, const IntermediateProfile& profile,
                                       const IntermediateRequest& request, MutableByteSpan out_tbs);
+// The same with the checked CSR parsed into |csr_room| (borrowed; its
+// contents afterwards are unspecified) rather than a ~1.1 KiB stack frame:
+// the appliance lends static scratch.
+StatusOr<size_t> BuildIntermediateTbs(const CaCertificate& issuer, const IntermediateProfile& profile,
+                                      const IntermediateRequest& request, MutableByteSpan out_tbs,
+                                      CheckedCsr* csr_room);
 
 }  // namespace pki::appliance::ca
 

@@ -179,7 +179,8 @@ Status CaEngine::PrepareIntermediate(const pki_appliance_v1_SignIntermediateRequ
   req.not_before = ctx.now;
   req.not_after = ctx.now + static_cast<int64_t>(p.validity_days) * kDay;
   PKI_ASSIGN_OR_RETURN(req.serial, ca::GenerateSerial(drbg_));
-  PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildIntermediateTbs(*root, profile, req, out->tbs));
+  ca::CheckedCsr& csr_room = scratch_.emplace<ca::CheckedCsr>();
+  PKI_ASSIGN_OR_RETURN(out->tbs_size, ca::BuildIntermediateTbs(*root, profile, req, out->tbs, &csr_room));
   crypto::Sha256Digest csr_digest = crypto::Sha256(req.csr_der);
   std::snprintf(out->preview.data(), out->preview.size(),
                 "sign intermediate CA, profile '%s'\nvalidity %u days from %lld\npath length %d; "

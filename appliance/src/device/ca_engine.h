@@ -16,6 +16,7 @@
 #include "crypto/drbg.h"
 #include "ca/ca_certificate.h"
 #include "ca/crl.h"
+#include "ca/csr.h"
 #include "device/operation_engine.h"
 #include "device/revocations.h"
 #include "hw/storage.h"
@@ -69,11 +70,12 @@ class CaEngine final : public OperationEngine {
     uint8_t bytes[ca::kMaxCertificateDer] = {};
   };
   // Scratch only one operation at a time uses, so they share the room: raw
-  // bytes, the new root a cross-sign certifies, or a CRL's (or a revoke
+  // bytes, the new root a cross-sign certifies, an intermediate's checked
+  // CSR, or a CRL's (or a revoke
   // commit's) revocation list, reloaded from storage each use (it is the
   // CRL's entries itself: no second array). On the boards the revocation
   // list is the largest (5640 B; a parsed certificate 4.1 KiB).
-  std::variant<std::monostate, RawScratch, ca::CaCertificate, RevocationList> scratch_;
+  std::variant<std::monostate, RawScratch, ca::CaCertificate, RevocationList, ca::CheckedCsr> scratch_;
 };
 
 }  // namespace pki::appliance::device
